@@ -1,0 +1,128 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { awscdk, javascript, JsonFile } from 'projen';
+
+/** Lambda runtime of every bundled handler; cdk-nag AwsSolutions-L1 passes only on the latest. */
+const lambdaRuntime = awscdk.LambdaRuntime.NODEJS_24_X;
+/** Folder of handler sources: bundled by esbuild into assets/, never compiled by jsii. */
+const handlerDir = 'lambda-src';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-ott-constructs',
+  description: 'AWS CDK L3 constructs for streaming video: live OTT pipelines, MediaTailor prefetch, stale-playlist failover, HLS ad stitching.',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'hls', 'ott', 'video', 'streaming', 'mediatailor', 'medialive', 'mediapackage', 'cloudfront'],
+  author: 'cdk-ott-constructs contributors',
+  authorAddress: 'maintainers@cdk-ott-constructs.dev',
+  repositoryUrl: 'https://github.com/cdk-ott-constructs/cdk-ott-constructs.git',
+  defaultReleaseBranch: 'main',
+  license: 'Apache-2.0',
+  stability: 'experimental',
+
+  projenVersion: '0.103.25',
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+  cdkVersion: '2.268.0', // first aws-cdk-lib with aws_mediatailor.CfnPrefetchSchedule; cdk-nag 3 needs >= 2.257
+  constructsVersion: '10.5.1',
+  packageManager: javascript.NodePackageManager.NPM,
+  typescriptVersion: '~6.0.3', // TypeScript 7 (the native port) breaks ts-node, which runs .projenrc.ts and the example
+  minNodeVersion: '20.0.0',
+
+  github: false,
+  release: false, // publishing is `npx projen package` + `npm publish dist/js/*.tgz`; see README
+  sampleCode: false,
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['.projenrc.ts', 'projenrc/**/*.ts', 'src/**/*.ts', `${handlerDir}/**/*.ts`, 'test/**/*.ts', 'example/**/*.ts', 'bench/**/*.ts'],
+    exclude: ['node_modules', 'lib', 'dist', 'assets', 'cdk.out'],
+    compilerOptions: { noEmit: true, rootDir: '.' },
+  },
+
+  // typed linting of every tree through the one dev tsconfig (the project service would find only src/)
+  eslintOptions: { dirs: ['src'], devdirs: ['test', handlerDir, 'example', 'bench'], tsconfigPath: './tsconfig.dev.json', projectService: false },
+  lambdaAutoDiscover: false, // handlers live in lambda-src/, registered below
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER, // `jest --ci`: snapshot mismatches fail, never rewritten
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/assets/', '/test/'],
+      testTimeout: 30_000,
+    },
+  },
+
+  // Everything a handler imports is inlined by esbuild: devDependencies, never runtime deps of the library.
+  devDeps: [
+    'hls-parser@^0.16.1',
+    '@aws-lambda-powertools/logger@^2.36.0',
+    '@aws-lambda-powertools/metrics@^2.36.0',
+    '@aws-sdk/client-s3@3.1169.0',
+    '@aws-sdk/client-mediatailor@3.895.0',
+    '@types/aws-lambda@^8.10.164',
+    // test harness and checks
+    'cdk-nag@^3.0.2',
+    'aws-sdk-client-mock@^4.1.0',
+    'fast-check@^4.10.2',
+    'hls.js@1.7.4',
+    'playwright-core@1.65.1',
+    's3rver@3.7.1',
+    '@types/s3rver@^3.7.4',
+    'aws-cdk@^2.1148.1', // the v3 CLI rejects the cloud assembly this aws-cdk-lib writes
+  ],
+});
+
+// ---- handlers: lambda-src/<name>.lambda.ts -> assets/lambda-src/<name>.lambda/index.js ----------
+// Each gets a generated, never-exported construct in src/private/<name>-function.ts.
+for (const file of fs.readdirSync(handlerDir).filter((f) => f.endsWith('.lambda.ts')).sort()) {
+  const name = path.basename(file, '.lambda.ts');
+  new awscdk.LambdaFunction(project, {
+    entrypoint: `${handlerDir}/${file}`,
+    constructFile: `src/private/${name}-function.ts`,
+    cdkDeps: project.cdkDeps,
+    runtime: lambdaRuntime,
+    // the Lambda-provided SDK drifts; bundle the pinned clients so tests and production run the same code
+    bundlingOptions: { externals: [], sourcemap: true },
+  });
+}
+
+// ---- what ships: lib/, assets/, cloudfront-functions/, API.md, README ---------------------------
+project.addPackageIgnore(`/${handlerDir}/`);
+project.addPackageIgnore('/example/');
+project.addPackageIgnore('/bench/');
+project.addPackageIgnore('/scripts/');
+project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('/cdk.json');
+project.addPackageIgnore('!/cloudfront-functions/');
+project.gitignore.exclude('/cdk.out/', '/.cache/');
+
+// ---- checks that projen does not do by default ---------------------------------------------------
+// esbuild and ts-jest only strip types: type-check src, lambda-src, test, example and bench together.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src/, lambda-src/, test/, example/ and bench/',
+  exec: 'tsc -p tsconfig.dev.json',
+});
+// A fresh clone can run `npx projen test`: bundle the handlers and type-check first.
+project.testTask.prependSpawn(typecheck);
+project.testTask.prependSpawn(project.bundler.bundleTask);
+
+// ---- the main job: synthesize the example app ----------------------------------------------------
+new JsonFile(project, 'cdk.json', {
+  obj: { app: 'ts-node --project tsconfig.dev.json example/app.ts', output: 'cdk.out' },
+});
+const synthExample = project.addTask('synth:example', {
+  description: 'Synthesize the example app into cdk.out/ and print its stacks and resource counts',
+});
+synthExample.spawn(project.bundler.bundleTask);
+synthExample.exec('cdk synth --quiet --no-notices --no-version-reporting');
+synthExample.exec('ts-node --project tsconfig.dev.json example/summarize.ts cdk.out');
+
+// ---- a consumer installs the packed tarball into a throw-away app and synthesizes it -------------
+project.addTask('test:consumer', {
+  description: 'npm pack, install the tarball into a throw-away CDK app outside the repo, synthesize it without Docker',
+  exec: 'bash scripts/consumer-smoke.sh',
+});
+
+// The registry here lacks the non-linux @unrs/resolver-binding-*@1.13.0 packages, so a lockfile
+// resolved to unrs-resolver@1.13.0 is rejected by `npm ci`: pin the last complete release.
+project.package.addPackageResolutions('unrs-resolver@1.12.2');
+
+project.synth();

@@ -1,0 +1,3 @@
+export * from './playlist';
+export * from './urls';
+export * from './validate';

@@ -1,0 +1,143 @@
+import { copyWith } from './copy';
+import {
+  isMediaPlaylist,
+  Key,
+  MediaInitializationSection,
+  MediaPlaylist,
+  MultivariantPlaylist,
+  PartialSegment,
+  Playlist,
+  PrefetchSegment,
+  Rendition,
+  Segment,
+  Variant,
+} from './playlist';
+
+const HTTP_SCHEMES = new Set(['http:', 'https:']);
+const ABSOLUTE_HTTP_URI = /^https?:\/\//i;
+const ANY_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/** Resolves a playlist URI against the playlist's own URL (RFC 3986); only http(s) results are allowed. */
+export function resolveUri(uri: string, baseUrl: string): string {
+  const resolved = httpUrl(uri, 'URI', httpUrl(baseUrl, 'base URL'));
+  // Absolute URLs are returned as written: WHATWG URL would otherwise normalize them (trailing slash, case).
+  return ABSOLUTE_HTTP_URI.test(uri) ? uri : resolved.href;
+}
+
+/**
+ * Returns a copy of the playlist in which every URI is absolute, resolved against `baseUrl` (the playlist's own URL).
+ * Key URIs of METHOD=NONE and of non-http schemes (skd://, data:) stay as written, as do
+ * EXT-X-RENDITION-REPORT URIs, which RFC 8216bis requires to be relative. The input is not modified.
+ */
+export function absolutizePlaylist<T extends Playlist>(p: T, baseUrl: string): T;
+export function absolutizePlaylist(p: Playlist, baseUrl: string): Playlist {
+  httpUrl(baseUrl, 'base URL');
+  const resolver = new UriResolver(baseUrl);
+  return isMediaPlaylist(p) ? resolver.mediaPlaylist(p) : resolver.multivariantPlaylist(p);
+}
+
+/** Resolves the URIs of one playlist; shared objects (a key used by many segments) are copied once. */
+class UriResolver {
+  private readonly copies = new Map<object, object>();
+
+  constructor(private readonly baseUrl: string) {}
+
+  mediaPlaylist(p: MediaPlaylist): MediaPlaylist {
+    return copyWith(p, {
+      segments: p.segments.map((segment) => this.segment(segment)),
+      prefetchSegments: p.prefetchSegments.map((prefetch) => this.prefetchSegment(prefetch)),
+    });
+  }
+
+  multivariantPlaylist(p: MultivariantPlaylist): MultivariantPlaylist {
+    return copyWith(p, {
+      variants: p.variants.map((variant) => this.variant(variant)),
+      sessionKeyList: p.sessionKeyList.map((key) => this.key(key)),
+      sessionDataList: p.sessionDataList.map((data) => copyWith(data, { uri: this.optionalUri(data.uri) })),
+      ...(p.contentSteering && {
+        contentSteering: copyWith(p.contentSteering, { serverUri: this.resolve(p.contentSteering.serverUri) }),
+      }),
+    });
+  }
+
+  private segment(segment: Segment): Segment {
+    return copyWith(segment, {
+      uri: this.optionalUri(segment.uri),
+      key: segment.key && this.key(segment.key),
+      map: segment.map && this.map(segment.map),
+      parts: segment.parts.map((part) => this.part(part)),
+    });
+  }
+
+  private prefetchSegment(prefetch: PrefetchSegment): PrefetchSegment {
+    return copyWith(prefetch, { uri: this.resolve(prefetch.uri), key: prefetch.key && this.key(prefetch.key) });
+  }
+
+  private part(part: PartialSegment): PartialSegment {
+    return copyWith(part, { uri: this.resolve(part.uri) });
+  }
+
+  private map(map: MediaInitializationSection): MediaInitializationSection {
+    return this.once(map, () => copyWith(map, { uri: this.resolve(map.uri) }));
+  }
+
+  private key(key: Key): Key {
+    // Key servers may use non-http schemes (FairPlay skd://) that only the player understands.
+    if (key.method === 'NONE' || !key.uri || (ANY_SCHEME.test(key.uri) && !ABSOLUTE_HTTP_URI.test(key.uri))) {
+      return key;
+    }
+    return this.once(key, () => copyWith(key, { uri: this.resolve(key.uri!) }));
+  }
+
+  private variant(variant: Variant): Variant {
+    return copyWith(variant, {
+      uri: this.resolve(variant.uri),
+      audio: variant.audio.map((rendition) => this.rendition(rendition)),
+      video: variant.video.map((rendition) => this.rendition(rendition)),
+      subtitles: variant.subtitles.map((rendition) => this.rendition(rendition)),
+      closedCaptions: variant.closedCaptions.map((rendition) => this.rendition(rendition)),
+    });
+  }
+
+  private rendition<R extends Rendition>(rendition: R): R {
+    return this.once(rendition, () => copyWith(rendition, { uri: this.optionalUri(rendition.uri) } as Partial<R>));
+  }
+
+  private once<T extends object>(original: T, copy: () => T): T {
+    const known = this.copies.get(original);
+    if (known) {
+      return known as T;
+    }
+    const made = copy();
+    this.copies.set(original, made);
+    return made;
+  }
+
+  // An empty or missing URI stays as is so that validation can still report it.
+  private optionalUri<U extends string | undefined>(uri: U): U {
+    return (uri ? this.resolve(uri) : uri) as U;
+  }
+
+  private resolve(uri: string): string {
+    return resolveUri(uri, this.baseUrl);
+  }
+}
+
+function httpUrl(uri: string, what: string, base?: URL): URL {
+  let url: URL;
+  try {
+    url = new URL(uri, base);
+  } catch {
+    throw new Error(`cannot resolve ${what} "${shorten(uri)}"${base ? ` against "${shorten(base.href)}"` : ''}`);
+  }
+  if (!HTTP_SCHEMES.has(url.protocol)) {
+    throw new Error(`unsupported scheme "${url.protocol}" in ${what} "${shorten(uri)}": only http and https are allowed`);
+  }
+  return url;
+}
+
+// data: URIs can be megabytes long; error messages keep only their start.
+function shorten(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+

@@ -1,0 +1,139 @@
+import { Key, MediaPlaylist, MultivariantPlaylist, Segment } from './playlist';
+
+/** One RFC 8216 rule a playlist breaks. */
+export interface PlaylistProblem {
+  /** Stable rule id, e.g. `extinf-exceeds-target-duration`. */
+  readonly rule: string;
+  /** Human-readable detail naming the offending item and values. */
+  readonly message: string;
+}
+
+/** Lists the RFC 8216 problems of a media playlist (empty when valid). */
+export function validateMediaPlaylist(p: MediaPlaylist): PlaylistProblem[] {
+  const problems: PlaylistProblem[] = [];
+  const targetDuration = p.targetDuration;
+  if (!(targetDuration > 0)) {
+    problems.push({ rule: 'missing-target-duration', message: `EXT-X-TARGETDURATION is ${targetDuration}, expected a positive integer` });
+  }
+  p.segments.forEach((segment, index) => {
+    if (isPartialTail(p, index)) {
+      return;
+    }
+    if (!segment.uri) {
+      problems.push({ rule: 'segment-without-uri', message: `segment ${index} has no URI` });
+    }
+    const duration = segment.duration;
+    if (!isValidDuration(duration)) {
+      problems.push({ rule: 'invalid-segment-duration', message: `segment ${index} has EXTINF duration ${duration}` });
+    } else if (targetDuration > 0 && Math.round(duration) > targetDuration) {
+      problems.push({
+        rule: 'extinf-exceeds-target-duration',
+        message: `segment ${index} EXTINF ${duration} rounds to ${Math.round(duration)}, above EXT-X-TARGETDURATION ${targetDuration}`,
+      });
+    }
+  });
+  const declaredVersion = p.version ?? 1;
+  const neededVersion = requiredVersion(p);
+  if (declaredVersion < neededVersion) {
+    problems.push({ rule: 'version-too-low', message: `EXT-X-VERSION is ${declaredVersion} but the tags used need ${neededVersion}` });
+  }
+  const hasDateRange = p.dateRanges.length > 0 || p.segments.some((segment) => segment.dateRange);
+  if (hasDateRange && !p.segments.some((segment) => segment.programDateTime)) {
+    problems.push({ rule: 'daterange-without-program-date-time', message: 'EXT-X-DATERANGE is used but no EXT-X-PROGRAM-DATE-TIME is present' });
+  }
+  return problems;
+}
+
+/** Lists the RFC 8216 problems of a multivariant playlist (empty when valid). */
+export function validateMultivariantPlaylist(p: MultivariantPlaylist): PlaylistProblem[] {
+  const problems: PlaylistProblem[] = [];
+  p.variants.forEach((variant, index) => {
+    if (!(typeof variant.bandwidth === 'number' && variant.bandwidth > 0)) {
+      problems.push({ rule: 'variant-without-bandwidth', message: `variant ${index} (${variant.uri}) has no BANDWIDTH` });
+    }
+  });
+  for (const { type, groupId, uri } of undeclaredGroupReferences(p.source ?? '')) {
+    problems.push({
+      rule: 'undeclared-rendition-group',
+      message: `variant ${uri} refers to ${type} group "${groupId}" that no EXT-X-MEDIA declares`,
+    });
+  }
+  return problems;
+}
+
+/** Lowest EXT-X-VERSION that covers every tag and attribute the media playlist uses. */
+export function requiredVersion(p: MediaPlaylist): number {
+  const segments = p.segments;
+  const keys = [...segments, ...p.prefetchSegments].map((segment) => segment.key).filter((key): key is Key => !!key);
+  const hasMap = segments.some((segment) => segment.map);
+  const needs: Array<[version: number, used: boolean]> = [
+    [2, keys.some((key) => key.iv)],
+    [3, segments.some((segment) => isValidDuration(segment.duration) && !Number.isInteger(segment.duration))],
+    [4, !!p.isIFrame || segments.some((segment) => segment.byterange)],
+    [5, keys.some((key) => key.format || key.formatVersion)],
+    [p.isIFrame ? 5 : 6, hasMap],
+    [8, segments.some((segment) => segment.gap)],
+    [9, p.skip > 0],
+  ];
+  return Math.max(1, ...needs.filter(([, used]) => used).map(([version]) => version));
+}
+
+/** EXT-X-TARGETDURATION for these segments: the longest EXTINF rounded to the nearest integer, at least 1. */
+export function targetDurationFor(segments: ReadonlyArray<Pick<Segment, 'duration'>>): number {
+  const rounded = segments.map((segment) => segment.duration).filter(isValidDuration).map(Math.round);
+  return Math.max(1, ...rounded);
+}
+
+function isValidDuration(duration: unknown): duration is number {
+  return typeof duration === 'number' && Number.isFinite(duration) && duration >= 0;
+}
+
+// A live LL-HLS playlist ends with a segment that so far has only parts and no URI: that is not a problem.
+function isPartialTail(p: MediaPlaylist, index: number): boolean {
+  const segment = p.segments[index];
+  return index === p.segments.length - 1 && !segment.uri && segment.parts.length > 0;
+}
+
+const GROUP_TYPES = ['AUDIO', 'VIDEO', 'SUBTITLES'] as const;
+
+interface GroupReference {
+  readonly type: typeof GROUP_TYPES[number];
+  readonly groupId: string;
+  readonly uri: string;
+}
+
+// hls-parser drops group ids that no EXT-X-MEDIA declares from its model, so they are only visible in the parsed text.
+function undeclaredGroupReferences(source: string): GroupReference[] {
+  const lines = source.split(/\r?\n/).map((line) => line.trim());
+  const declared = new Set<string>();
+  const references: GroupReference[] = [];
+  lines.forEach((line, index) => {
+    const [tag, attributeList] = splitTag(line);
+    const attributes = parseAttributes(attributeList);
+    if (tag === '#EXT-X-MEDIA') {
+      declared.add(`${attributes.TYPE}/${attributes['GROUP-ID']}`);
+    } else if (tag === '#EXT-X-STREAM-INF' || tag === '#EXT-X-I-FRAME-STREAM-INF') {
+      const uri = attributes.URI ?? lines.slice(index + 1).find((next) => next && !next.startsWith('#')) ?? '';
+      for (const type of GROUP_TYPES) {
+        const groupId = attributes[type];
+        if (groupId !== undefined) {
+          references.push({ type, groupId, uri });
+        }
+      }
+    }
+  });
+  return references.filter(({ type, groupId }) => !declared.has(`${type}/${groupId}`));
+}
+
+function splitTag(line: string): [string, string] {
+  const colon = line.indexOf(':');
+  return colon === -1 ? [line, ''] : [line.slice(0, colon), line.slice(colon + 1)];
+}
+
+function parseAttributes(attributeList: string): Record<string, string | undefined> {
+  const attributes: Record<string, string | undefined> = {};
+  for (const [, name, value] of attributeList.matchAll(/([A-Z0-9-]+)=("[^"]*"|[^,]*)/g)) {
+    attributes[name] = value.replace(/^"(.*)"$/, '$1');
+  }
+  return attributes;
+}

@@ -1,0 +1,209 @@
+import * as path from 'path';
+import { Browser, chromium } from 'playwright-core';
+import { LoopbackServer, startStaticServer } from './static-server';
+import { chromiumPath } from './tools';
+
+/** A fragment hls.js started showing (FRAG_CHANGED). */
+export interface PlayedFragment {
+  readonly sn: number;
+  /** Discontinuity counter: 0 before the first EXT-X-DISCONTINUITY, then 1, 2... */
+  readonly cc: number;
+  readonly level: number;
+  readonly url: string;
+  /** Start on the player's timeline, seconds. */
+  readonly start: number;
+  readonly duration: number;
+}
+
+/** An hls.js ERROR event. */
+export interface PlayerError {
+  readonly type: string;
+  readonly details: string;
+  readonly fatal: boolean;
+  readonly code?: number;
+  readonly url?: string;
+  readonly reason?: string;
+}
+
+/** How a playback ended and what the player saw on the way. */
+export interface PlaybackResult {
+  /** `ended`: the video element fired `ended`; `fatal`: hls.js gave up; `timeout`: neither in time. */
+  readonly outcome: 'ended' | 'fatal' | 'timeout';
+  readonly currentTime: number;
+  readonly duration: number;
+  /** Distinct discontinuity counters in the order the player crossed them, e.g. [0, 1, 2]. */
+  readonly discontinuities: number[];
+  readonly fragments: PlayedFragment[];
+  readonly errors: PlayerError[];
+  /** Frames the decoder produced (getVideoPlaybackQuality().totalVideoFrames). */
+  readonly decodedFrames: number;
+  /** Seconds of wall time from loadSource to the outcome. */
+  readonly wallSeconds: number;
+}
+
+/** How to play. */
+export interface PlayOptions {
+  /** Playback rate, at most 16 (Chromium rejects more). @default 16 */
+  readonly rate?: number;
+  /** Give up after this many milliseconds of wall time. @default 60_000 */
+  readonly timeoutMs?: number;
+  /** Extra hls.js configuration (JSON-serializable), merged over the harness defaults. */
+  readonly hlsConfig?: Record<string, unknown>;
+}
+
+/** Fails fast on a missing segment instead of hls.js's ~30 s of default retries. */
+export const noRetryHlsConfig = {
+  fragLoadPolicy: {
+    default: {
+      maxTimeToFirstByteMs: 8000,
+      maxLoadTimeMs: 20000,
+      timeoutRetry: null,
+      errorRetry: { maxNumRetry: 0, retryDelayMs: 0, maxRetryDelayMs: 0 },
+    },
+  },
+};
+
+const playerPage = `<!doctype html>
+<html><head><meta charset="utf-8"><title>player</title><link rel="icon" href="data:,"></head>
+<body><video id="video" muted playsinline width="320" height="180"></video>
+<script src="/hls.js/hls.min.js"></script>
+<script>
+window.startPlayback = function (url, rate, config) {
+  var video = document.getElementById('video');
+  var state = window.__playback = { done: null, fragments: [], errors: [], started: performance.now(), finished: 0 };
+  function finish(outcome) {
+    if (state.done) return;
+    state.done = outcome;
+    state.finished = performance.now();
+  }
+  var hls = new Hls(Object.assign({ enableWorker: true }, config));
+  window.__hls = hls;
+  hls.on(Hls.Events.MANIFEST_PARSED, function () {
+    video.defaultPlaybackRate = rate;
+    video.playbackRate = rate;
+    video.play().catch(function (e) { state.errors.push({ type: 'play', details: String(e), fatal: true }); finish('fatal'); });
+  });
+  hls.on(Hls.Events.FRAG_CHANGED, function (_event, data) {
+    var f = data.frag;
+    state.fragments.push({ sn: f.sn, cc: f.cc, level: f.level, url: f.url, start: f.start, duration: f.duration });
+  });
+  hls.on(Hls.Events.ERROR, function (_event, data) {
+    state.errors.push({
+      type: data.type, details: data.details, fatal: !!data.fatal,
+      code: data.response ? data.response.code : undefined,
+      url: data.frag ? data.frag.url : (data.url || (data.context && data.context.url) || undefined),
+      reason: data.reason || (data.error && data.error.message) || undefined,
+    });
+    if (data.fatal) finish('fatal');
+  });
+  video.addEventListener('ended', function () { finish('ended'); });
+  video.addEventListener('error', function () {
+    state.errors.push({ type: 'media', details: video.error ? video.error.message : 'media error', fatal: true });
+    finish('fatal');
+  });
+  hls.loadSource(url);
+  hls.attachMedia(video);
+};
+window.playbackSnapshot = function () {
+  var video = document.getElementById('video');
+  var state = window.__playback;
+  var quality = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : { totalVideoFrames: 0 };
+  return {
+    done: state.done, fragments: state.fragments, errors: state.errors,
+    currentTime: video.currentTime, duration: isFinite(video.duration) ? video.duration : 0,
+    decodedFrames: quality.totalVideoFrames,
+    wallSeconds: ((state.finished || performance.now()) - state.started) / 1000,
+  };
+};
+</script></body></html>`;
+
+/**
+ * hls.js in headless Debian Chromium, driven by playwright-core. One browser per instance; each
+ * `play()` opens a fresh page so runs do not share buffers or caches.
+ */
+export class HlsPlayer {
+  /** Launches Chromium and a loopback server for the player page and hls.js. */
+  public static async launch(): Promise<HlsPlayer> {
+    const hlsDist = path.dirname(require.resolve('hls.js/dist/hls.min.js'));
+    const pageServer = await startStaticServer({
+      mounts: { '/hls.js/': hlsDist },
+      routes: [(request, response) => {
+        if (!request.url?.startsWith('/player.html')) return false;
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(playerPage);
+        return true;
+      }],
+    });
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required', '--mute-audio',
+      ],
+    });
+    return new HlsPlayer(browser, pageServer);
+  }
+
+  private constructor(private readonly browser: Browser, private readonly pageServer: LoopbackServer) {}
+
+  /** Plays `url` until `ended`, a fatal error or the timeout, and reports what the player saw. */
+  public async play(url: string, options: PlayOptions = {}): Promise<PlaybackResult> {
+    const rate = options.rate ?? 16;
+    if (rate <= 0 || rate > 16) throw new Error(`rate must be in (0, 16], got ${rate}`);
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const page = await this.browser.newPage();
+    try {
+      await page.goto(`${this.pageServer.origin}/player.html`);
+      await page.evaluate(([streamUrl, playbackRate, config]) => {
+        (globalThis as unknown as PlayerPage).startPlayback(streamUrl, playbackRate, config);
+      }, [url, rate, options.hlsConfig ?? {}] as const);
+      let timedOut = false;
+      await page.waitForFunction(() => (globalThis as unknown as PlayerPage).__playback.done !== null, null, {
+        timeout: timeoutMs,
+        polling: 50,
+      }).catch(() => {
+        timedOut = true;
+      });
+      const snapshot = await page.evaluate(() => (globalThis as unknown as PlayerPage).playbackSnapshot());
+      return {
+        outcome: timedOut ? 'timeout' : snapshot.done as 'ended' | 'fatal',
+        currentTime: snapshot.currentTime,
+        duration: snapshot.duration,
+        discontinuities: distinctInOrder(snapshot.fragments.map((f) => f.cc)),
+        fragments: snapshot.fragments,
+        errors: snapshot.errors,
+        decodedFrames: snapshot.decodedFrames,
+        wallSeconds: snapshot.wallSeconds,
+      };
+    } finally {
+      await page.close();
+    }
+  }
+
+  /** Closes the browser and the page server. */
+  public async close(): Promise<void> {
+    await this.browser.close();
+    await this.pageServer.close();
+  }
+}
+
+/** What the player page defines on its window. */
+interface PlayerPage {
+  __playback: { done: string | null };
+  startPlayback(url: string, rate: number, config: object): void;
+  playbackSnapshot(): RawSnapshot;
+}
+
+interface RawSnapshot {
+  done: string | null;
+  fragments: PlayedFragment[];
+  errors: PlayerError[];
+  currentTime: number;
+  duration: number;
+  decodedFrames: number;
+  wallSeconds: number;
+}
+
+function distinctInOrder(values: number[]): number[] {
+  return values.filter((value, index) => index === 0 || values[index - 1] !== value);
+}
