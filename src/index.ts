@@ -1,2 +1,3 @@
 // The public API of cdk-ott-constructs: every construct, its props, enums and factory classes.
-export {};
+export * from './pre-roll-stitcher/pre-roll-stitcher';
+export * from './pre-roll-stitcher/playback-url';

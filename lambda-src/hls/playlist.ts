@@ -49,6 +49,10 @@ export const SessionData = hlsParser.types.SessionData;
 export type RenditionReport = hlsParser.types.RenditionReport;
 /** Rendition report class. */
 export const RenditionReport = hlsParser.types.RenditionReport;
+/** Ad signalling marker of a segment (EXT-X-CUE-OUT, EXT-X-CUE-IN, or a raw tag). */
+export type SpliceInfo = hlsParser.types.SpliceInfo;
+/** Ad signalling marker class. */
+export const SpliceInfo = hlsParser.types.SpliceInfo;
 /** Byte range of a segment or map; `offset` is always explicit in the model. */
 export type Byterange = hlsParser.types.Byterange;
 /** Any HLS playlist. */
@@ -88,7 +92,8 @@ export function parsePlaylist(text: string, options: ParseOptions = {}): Playlis
 export function serializePlaylist(p: Playlist): string {
   const playlist = isMediaPlaylist(p) ? withExplicitKeyRemoval(p) : p;
   // Lenient mode: strict stringify rejects legal repeats such as two EXT-X-GAP segments.
-  const text = withParserOptions({ strictMode: false, silent: true, allowClosedCaptionsNone: false }, () => hlsParser.stringify(playlist));
+  const text = withParserOptions({ strictMode: false, silent: true, allowClosedCaptionsNone: false },
+    () => hlsParser.stringify(playlist, { segmentProcessor: redeclareAfterDiscontinuity }));
   // RFC 8216 lines end with a line terminator; hls-parser leaves the last one out.
   return `${text}\n`;
 }
@@ -134,6 +139,39 @@ function withRepairedTail(p: MediaPlaylist): MediaPlaylist {
     discontinuitySequence: (previous?.discontinuitySequence ?? p.discontinuitySequenceBase ?? 0) + (tail.discontinuity ? 1 : 0),
   });
   return copyWith(p, { segments: [...p.segments.slice(0, -1), repaired] });
+}
+
+/**
+ * stringify writes EXT-X-KEY and EXT-X-MAP only when their text changes; after a discontinuity the
+ * segment's own key and initialization section are declared again so every span between
+ * discontinuities stands alone (two identical fMP4 ads back to back, seeking players).
+ */
+function redeclareAfterDiscontinuity(lines: string[], start: number, end: number, segment: Segment): void {
+  if (!segment.discontinuity) return;
+  const emitted = lines.slice(start, end + 1);
+  const missing: string[] = [];
+  if (segment.key && segment.key.method !== 'NONE' && !emitted.some((line) => line.startsWith('#EXT-X-KEY:'))) {
+    missing.push(keyLine(segment.key));
+  }
+  if (segment.map && !emitted.some((line) => line.startsWith('#EXT-X-MAP:'))) {
+    missing.push(mapLine(segment.map));
+  }
+  if (missing.length > 0) lines.splice(start + 1, 0, ...missing); // right after #EXT-X-DISCONTINUITY
+}
+
+function keyLine(key: Key): string {
+  const attributes = [`METHOD=${key.method}`];
+  if (key.uri) attributes.push(`URI="${key.uri}"`);
+  // hls-parser types the IV as ArrayBuffer but parses it into a Uint8Array
+  if (key.iv) attributes.push(`IV=0x${Buffer.from(key.iv as unknown as Uint8Array).toString('hex').toUpperCase()}`);
+  if (key.format) attributes.push(`KEYFORMAT="${key.format}"`);
+  if (key.formatVersion) attributes.push(`KEYFORMATVERSIONS="${key.formatVersion}"`);
+  return `#EXT-X-KEY:${attributes.join(',')}`;
+}
+
+function mapLine(map: MediaInitializationSection): string {
+  const byterange = map.byterange ? `,BYTERANGE="${map.byterange.length}@${map.byterange.offset ?? 0}"` : '';
+  return `#EXT-X-MAP:URI="${map.uri}"${byterange}`;
 }
 
 // stringify writes EXT-X-KEY only when it changes, so a key-less segment after an encrypted one would inherit that key.

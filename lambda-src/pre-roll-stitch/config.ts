@@ -1,0 +1,56 @@
+import { parseAllowedOrigins } from './origin-allowlist';
+import { PayloadLimits } from './payload';
+import { OutputMode } from './stitcher';
+import { UpstreamLimits } from './upstream';
+import { stitcherEnvironment } from '../../src/pre-roll-stitcher/protocol';
+
+/** Everything the stitching function is configured with. */
+export interface StitcherConfig {
+  readonly allowedOrigins: string[];
+  readonly allowHttp: boolean;
+  /** Secrets Manager ARN of the signing secret; undefined when payloads are not signed. */
+  readonly signingSecretArn?: string;
+  readonly mode: OutputMode;
+  readonly dateRangeMarkers: boolean;
+  readonly payloadLimits: PayloadLimits;
+  readonly upstreamLimits: UpstreamLimits;
+  readonly upstreamCacheTtlMs: number;
+  readonly upstreamCacheBytes: number;
+  /** Cache-Control max-age of successful responses. */
+  readonly responseMaxAgeSeconds: number;
+  /** Path under which the distribution forwards to the stitcher ('' for the root). */
+  readonly pathPrefix: string;
+}
+
+/** Reads the configuration the construct wrote into the environment; throws naming a bad variable. */
+export function readConfig(env: Record<string, string | undefined>): StitcherConfig {
+  const mode = env[stitcherEnvironment.outputMode] ?? 'splice';
+  if (mode !== 'splice' && mode !== 'interstitials') {
+    throw new Error(`${stitcherEnvironment.outputMode} must be splice or interstitials, got '${mode}'`);
+  }
+  const integer = (name: string, fallback: number, minimum: number) => {
+    const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
+    if (!Number.isInteger(value) || value < minimum) throw new Error(`${name} must be an integer >= ${minimum}, got '${env[name]}'`);
+    return value;
+  };
+  return {
+    allowedOrigins: parseAllowedOrigins(env[stitcherEnvironment.allowedOrigins]),
+    allowHttp: env[stitcherEnvironment.allowHttp] === 'true',
+    signingSecretArn: env[stitcherEnvironment.signingSecretArn] || undefined,
+    mode,
+    dateRangeMarkers: env[stitcherEnvironment.dateRangeMarkers] === 'true',
+    payloadLimits: {
+      maxPayloadLength: integer(stitcherEnvironment.maxPayloadLength, 4096, 16),
+      maxBreaks: integer(stitcherEnvironment.maxBreaks, 16, 0),
+    },
+    upstreamLimits: {
+      timeoutMs: integer(stitcherEnvironment.upstreamTimeoutMs, 3000, 1),
+      maxBytes: integer(stitcherEnvironment.maxUpstreamBytes, 4 * 1024 * 1024, 1024),
+      maxRedirects: 3,
+    },
+    upstreamCacheTtlMs: integer(stitcherEnvironment.upstreamCacheTtlSeconds, 300, 0) * 1000,
+    upstreamCacheBytes: integer(stitcherEnvironment.upstreamCacheBytes, 16 * 1024 * 1024, 0),
+    responseMaxAgeSeconds: integer(stitcherEnvironment.responseMaxAgeSeconds, 86400, 0),
+    pathPrefix: env[stitcherEnvironment.pathPrefix] ?? '',
+  };
+}
