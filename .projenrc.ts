@@ -67,6 +67,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'playwright-core@1.65.1',
     's3rver@3.7.1',
     '@types/s3rver@^3.7.4',
+    '@eyevinn/hls-splice@0.4.11', // benchmark peer only (bench/), never imported by the library
     'aws-cdk@^2.1148.1', // the v3 CLI rejects the cloud assembly this aws-cdk-lib writes
   ],
 });
@@ -120,6 +121,11 @@ const synthExample = project.addTask('synth:example', {
 synthExample.spawn(project.bundler.bundleTask);
 synthExample.exec('cdk synth --quiet --no-notices --no-version-reporting');
 synthExample.exec('ts-node --project tsconfig.dev.json example/summarize.ts cdk.out');
+
+// ---- benchmarks: not part of the build or CI; results go in the README --------------------------
+const bench = project.addTask('bench', { description: 'Run the benchmarks (bench/), printing their comparison tables' });
+bench.spawn(project.bundler.bundleTask);
+bench.exec('ts-node --project tsconfig.dev.json bench/pre-roll-stitcher/run.ts');
 
 // ---- a consumer installs the packed tarball into a throw-away app and synthesizes it -------------
 project.addTask('test:consumer', {

@@ -1,10 +1,22 @@
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { PreRollStitcher } from '../src';
 
 /** One stack composing every construct of the library, as a user's app would. */
 export class OttExampleStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
+
+    // VOD ad stitching: content from the VOD origin, ads from the ad server's CDN
+    const stitcher = new PreRollStitcher(this, 'AdStitching', {
+      allowedOrigins: ['vod.example.com', '*.ads.example.com'],
+      cacheTtl: Duration.days(7),
+    });
+    // the backend that mints signed playback URLs reads the signing secret
+    const playbackApi = new iam.Role(this, 'PlaybackApiRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    stitcher.grantReadSigningSecret(playbackApi);
+    new CfnOutput(this, 'StitcherPlaybackUrlBase', { value: stitcher.playbackUrlBase });
   }
 }
 

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { readConfig } from './pre-roll-stitch/config';
 import { handleStitchRequest, internalErrorResponse, StitchHttpResponse, stitcherPath } from './pre-roll-stitch/http';
@@ -25,7 +25,10 @@ let secret: { value: string; fetchedAt: number } | undefined;
 async function signingSecret(): Promise<string | undefined> {
   if (!config.signingSecretArn) return undefined;
   if (!secret || Date.now() - secret.fetchedAt > secretRefreshMs) {
-    secretsManager ??= new SecretsManagerClient({});
+    // loaded on first use: the SDK would add ~70 ms to every cold start, and unsigned deployments never need it
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { GetSecretValueCommand, SecretsManagerClient: Client } = require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
+    secretsManager ??= new Client({});
     const response = await secretsManager.send(new GetSecretValueCommand({ SecretId: config.signingSecretArn }));
     if (!response.SecretString) throw new Error('the signing secret has no string value');
     secret = { value: response.SecretString, fetchedAt: Date.now() };
@@ -62,6 +65,6 @@ function record(response: StitchHttpResponse, path: string, elapsedMs: number): 
     metrics.addMetric(stitcherMetrics.stitchedPlaylists, MetricUnit.Count, 1);
     logger.info('served', { path, status: response.status, skippedBreaks: response.skippedBreaks, elapsedMs });
   }
-  if (response.skippedBreaks > 0) metrics.addMetric(stitcherMetrics.skippedBreaks, MetricUnit.Count, response.skippedBreaks);
+  if (response.skippedBreaks.length > 0) metrics.addMetric(stitcherMetrics.skippedBreaks, MetricUnit.Count, response.skippedBreaks.length);
   metrics.publishStoredMetrics();
 }

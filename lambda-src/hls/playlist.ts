@@ -129,7 +129,14 @@ function withParserOptions<T>(options: ParserOptions, body: () => T): T {
 // hls-parser 0.16 adds a trailing URI-less segment (LL-HLS parts, tags after the last URI) with its EXT-X-MAP in `key`.
 function withRepairedTail(p: MediaPlaylist): MediaPlaylist {
   const tail = p.segments.at(-1);
-  if (!tail || tail.uri || tail.key instanceof Key) {
+  if (!tail || tail.uri) {
+    return p;
+  }
+  if (tail.parts.length === 0 && tail.duration === undefined) {
+    // tags after the last URI without an EXTINF (a closing #EXT-X-CUE-IN) start no segment
+    return copyWith(p, { segments: p.segments.slice(0, -1) });
+  }
+  if (tail.key instanceof Key) {
     return p;
   }
   const previous = p.segments.at(-2);

@@ -19,9 +19,35 @@ const ANY_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
 /** Resolves a playlist URI against the playlist's own URL (RFC 3986); only http(s) results are allowed. */
 export function resolveUri(uri: string, baseUrl: string): string {
-  const resolved = httpUrl(uri, 'URI', httpUrl(baseUrl, 'base URL'));
-  // Absolute URLs are returned as written: WHATWG URL would otherwise normalize them (trailing slash, case).
-  return ABSOLUTE_HTTP_URI.test(uri) ? uri : resolved.href;
+  return new BaseUrl(baseUrl).resolve(uri);
+}
+
+/**
+ * Relative references that resolve by appending them to the base URL's folder: path segments of
+ * unreserved characters that do not start with a dot (so no `.`/`..`), and an optional query of
+ * characters WHATWG URL leaves as they are. Anything else goes through the full URL parser.
+ */
+const PLAIN_RELATIVE = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]*(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*(\?[A-Za-z0-9._~=&-]*)?$/;
+
+/** A base URL parsed once and reused for every URI of a playlist (thousands of segments). */
+class BaseUrl {
+  private readonly parsed: URL;
+  private readonly folder: string;
+
+  constructor(baseUrl: string) {
+    this.parsed = httpUrl(baseUrl, 'base URL');
+    const withoutQuery = this.parsed.href.slice(0, this.parsed.href.length - this.parsed.search.length - this.parsed.hash.length);
+    this.folder = withoutQuery.slice(0, withoutQuery.lastIndexOf('/') + 1);
+  }
+
+  resolve(uri: string): string {
+    // Absolute URLs are returned as written: WHATWG URL would otherwise normalize them (trailing slash, case).
+    if (ABSOLUTE_HTTP_URI.test(uri)) {
+      httpUrl(uri, 'URI');
+      return uri;
+    }
+    return PLAIN_RELATIVE.test(uri) ? this.folder + uri : httpUrl(uri, 'URI', this.parsed).href;
+  }
 }
 
 /**
@@ -29,39 +55,52 @@ export function resolveUri(uri: string, baseUrl: string): string {
  * Key URIs of METHOD=NONE and of non-http schemes (skd://, data:) stay as written, as do
  * EXT-X-RENDITION-REPORT URIs, which RFC 8216bis requires to be relative. The input is not modified.
  */
-export function absolutizePlaylist<T extends Playlist>(p: T, baseUrl: string): T;
-export function absolutizePlaylist(p: Playlist, baseUrl: string): Playlist {
-  httpUrl(baseUrl, 'base URL');
-  const resolver = new UriResolver(baseUrl);
+export function absolutizePlaylist<T extends Playlist>(p: T, baseUrl: string, options?: AbsolutizeOptions): T;
+export function absolutizePlaylist(p: Playlist, baseUrl: string, options: AbsolutizeOptions = {}): Playlist {
+  const resolver = new UriResolver(baseUrl, options.inPlace ? Object.assign : copyWith);
   return isMediaPlaylist(p) ? resolver.mediaPlaylist(p) : resolver.multivariantPlaylist(p);
 }
 
-/** Resolves the URIs of one playlist; shared objects (a key used by many segments) are copied once. */
+/** Options of {@link absolutizePlaylist}. */
+export interface AbsolutizeOptions {
+  /**
+   * Rewrite the playlist's own objects instead of copying them: for a playlist nobody else holds yet
+   * (just parsed), where copying thousands of segments would only make garbage.
+   */
+  readonly inPlace?: boolean;
+}
+
+type Update = <T extends object>(target: T, changes: Partial<T>) => T;
+
+/** Resolves the URIs of one playlist; shared objects (a key used by many segments) are updated once. */
 class UriResolver {
   private readonly copies = new Map<object, object>();
+  private readonly base: BaseUrl;
 
-  constructor(private readonly baseUrl: string) {}
+  constructor(baseUrl: string, private readonly update: Update) {
+    this.base = new BaseUrl(baseUrl);
+  }
 
   mediaPlaylist(p: MediaPlaylist): MediaPlaylist {
-    return copyWith(p, {
+    return this.update(p, {
       segments: p.segments.map((segment) => this.segment(segment)),
       prefetchSegments: p.prefetchSegments.map((prefetch) => this.prefetchSegment(prefetch)),
     });
   }
 
   multivariantPlaylist(p: MultivariantPlaylist): MultivariantPlaylist {
-    return copyWith(p, {
+    return this.update(p, {
       variants: p.variants.map((variant) => this.variant(variant)),
       sessionKeyList: p.sessionKeyList.map((key) => this.key(key)),
-      sessionDataList: p.sessionDataList.map((data) => copyWith(data, { uri: this.optionalUri(data.uri) })),
+      sessionDataList: p.sessionDataList.map((data) => this.update(data, { uri: this.optionalUri(data.uri) })),
       ...(p.contentSteering && {
-        contentSteering: copyWith(p.contentSteering, { serverUri: this.resolve(p.contentSteering.serverUri) }),
+        contentSteering: this.update(p.contentSteering, { serverUri: this.resolve(p.contentSteering.serverUri) }),
       }),
     });
   }
 
   private segment(segment: Segment): Segment {
-    return copyWith(segment, {
+    return this.update(segment, {
       uri: this.optionalUri(segment.uri),
       key: segment.key && this.key(segment.key),
       map: segment.map && this.map(segment.map),
@@ -70,15 +109,15 @@ class UriResolver {
   }
 
   private prefetchSegment(prefetch: PrefetchSegment): PrefetchSegment {
-    return copyWith(prefetch, { uri: this.resolve(prefetch.uri), key: prefetch.key && this.key(prefetch.key) });
+    return this.update(prefetch, { uri: this.resolve(prefetch.uri), key: prefetch.key && this.key(prefetch.key) });
   }
 
   private part(part: PartialSegment): PartialSegment {
-    return copyWith(part, { uri: this.resolve(part.uri) });
+    return this.update(part, { uri: this.resolve(part.uri) });
   }
 
   private map(map: MediaInitializationSection): MediaInitializationSection {
-    return this.once(map, () => copyWith(map, { uri: this.resolve(map.uri) }));
+    return this.once(map, () => this.update(map, { uri: this.resolve(map.uri) }));
   }
 
   private key(key: Key): Key {
@@ -86,11 +125,11 @@ class UriResolver {
     if (key.method === 'NONE' || !key.uri || (ANY_SCHEME.test(key.uri) && !ABSOLUTE_HTTP_URI.test(key.uri))) {
       return key;
     }
-    return this.once(key, () => copyWith(key, { uri: this.resolve(key.uri!) }));
+    return this.once(key, () => this.update(key, { uri: this.resolve(key.uri!) }));
   }
 
   private variant(variant: Variant): Variant {
-    return copyWith(variant, {
+    return this.update(variant, {
       uri: this.resolve(variant.uri),
       audio: variant.audio.map((rendition) => this.rendition(rendition)),
       video: variant.video.map((rendition) => this.rendition(rendition)),
@@ -100,7 +139,7 @@ class UriResolver {
   }
 
   private rendition<R extends Rendition>(rendition: R): R {
-    return this.once(rendition, () => copyWith(rendition, { uri: this.optionalUri(rendition.uri) } as Partial<R>));
+    return this.once(rendition, () => this.update(rendition, { uri: this.optionalUri(rendition.uri) } as Partial<R>));
   }
 
   private once<T extends object>(original: T, copy: () => T): T {
@@ -119,7 +158,7 @@ class UriResolver {
   }
 
   private resolve(uri: string): string {
-    return resolveUri(uri, this.baseUrl);
+    return this.base.resolve(uri);
   }
 }
 

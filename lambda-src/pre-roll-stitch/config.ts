@@ -29,8 +29,10 @@ export function readConfig(env: Record<string, string | undefined>): StitcherCon
     throw new Error(`${stitcherEnvironment.outputMode} must be splice or interstitials, got '${mode}'`);
   }
   const integer = (name: string, fallback: number, minimum: number) => {
-    const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
-    if (!Number.isInteger(value) || value < minimum) throw new Error(`${name} must be an integer >= ${minimum}, got '${env[name]}'`);
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    const value = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
+    if (!(value >= minimum)) throw new Error(`${name} must be an integer >= ${minimum}, got '${text}'`);
     return value;
   };
   return {
@@ -49,7 +51,7 @@ export function readConfig(env: Record<string, string | undefined>): StitcherCon
       maxRedirects: 3,
     },
     upstreamCacheTtlMs: integer(stitcherEnvironment.upstreamCacheTtlSeconds, 300, 0) * 1000,
-    upstreamCacheBytes: integer(stitcherEnvironment.upstreamCacheBytes, 16 * 1024 * 1024, 0),
+    upstreamCacheBytes: integer(stitcherEnvironment.upstreamCacheBytes, 32 * 1024 * 1024, 0),
     responseMaxAgeSeconds: integer(stitcherEnvironment.responseMaxAgeSeconds, 86400, 0),
     pathPrefix: env[stitcherEnvironment.pathPrefix] ?? '',
   };

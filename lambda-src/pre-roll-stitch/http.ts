@@ -1,6 +1,6 @@
 import { StitchError } from './errors';
-import { decodePayload, PayloadLimits } from './payload';
-import { StitchedResponse, Stitcher, StitchRouting } from './stitcher';
+import { decodePayload, PayloadLimits, StitchRequestSpec } from './payload';
+import { SkippedBreak, StitchedResponse, Stitcher, StitchRouting } from './stitcher';
 import { PlaybackUrl } from '../../src/pre-roll-stitcher/playback-url';
 import { skippedBreaksHeader, stitcherPaths, stitcherQuery } from '../../src/pre-roll-stitcher/protocol';
 
@@ -16,8 +16,8 @@ export interface StitchHttpResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: string;
-  /** Breaks left out of this response (for metrics). */
-  readonly skippedBreaks: number;
+  /** Breaks left out of this response, with the reason (for logs and metrics). */
+  readonly skippedBreaks: SkippedBreak[];
 }
 
 /** What a request is answered with. */
@@ -42,11 +42,11 @@ export async function handleStitchRequest(request: StitchHttpRequest, deps: Stit
       throw StitchError.methodNotAllowed(request.method);
     }
     if (request.path === stitcherPaths.emptyWebVtt) {
-      return { status: 200, headers: headers('text/vtt', deps.responseMaxAgeSeconds), body: emptyWebVtt, skippedBreaks: 0 };
+      return { status: 200, headers: headers('text/vtt', deps.responseMaxAgeSeconds), body: emptyWebVtt, skippedBreaks: [] };
     }
     const route = routes[request.path];
     if (!route) {
-      throw StitchError.notFound(`unknown path ${request.path}: the stitcher serves ${Object.keys(routes).join(', ')}`);
+      throw StitchError.notFound(`unknown path ${request.path}: the stitcher serves ${Object.values(stitcherPaths).join(', ')}`);
     }
     const encodedPayload = request.query[stitcherQuery.payload];
     if (!encodedPayload) throw StitchError.badRequest(`missing ${stitcherQuery.payload} query parameter`);
@@ -61,7 +61,7 @@ export async function handleStitchRequest(request: StitchHttpRequest, deps: Stit
     const result = await route(deps.stitcher, spec, request.query, routing);
     const responseHeaders = headers(result.contentType, deps.responseMaxAgeSeconds);
     if (result.skippedBreaks.length > 0) responseHeaders[skippedBreaksHeader] = String(result.skippedBreaks.length);
-    return { status: 200, headers: responseHeaders, body: result.body, skippedBreaks: result.skippedBreaks.length };
+    return { status: 200, headers: responseHeaders, body: result.body, skippedBreaks: result.skippedBreaks };
   } catch (error) {
     if (error instanceof StitchError) {
       return errorResponse(error.status, error.message);
@@ -80,14 +80,18 @@ export function internalErrorResponse(): StitchHttpResponse {
   return errorResponse(502, 'the stitcher failed to build this playlist');
 }
 
-type Route = (stitcher: Stitcher, spec: ReturnType<typeof decodePayload>, query: StitchHttpRequest['query'], routing: StitchRouting) => Promise<StitchedResponse>;
+type Route = (
+  stitcher: Stitcher, spec: StitchRequestSpec, query: StitchHttpRequest['query'], routing: StitchRouting,
+) => Promise<StitchedResponse>;
 
 const routes: Record<string, Route> = {
   [stitcherPaths.multivariant]: (stitcher, spec, _query, routing) => stitcher.multivariant(spec, routing),
   [stitcherPaths.media]: (stitcher, spec, query, routing) => stitcher.media(spec, query[stitcherQuery.rendition], routing),
   [stitcherPaths.assetList]: (stitcher, spec, query) => {
     const pod = Number(query[stitcherQuery.pod]);
-    if (!Number.isInteger(pod) || pod < 0) throw StitchError.badRequest(`${stitcherQuery.pod} must be a pod index, got '${query[stitcherQuery.pod] ?? ''}'`);
+    if (!/^\d{1,6}$/.test(query[stitcherQuery.pod] ?? '')) {
+      throw StitchError.badRequest(`${stitcherQuery.pod} must be a pod index, got '${query[stitcherQuery.pod] ?? ''}'`);
+    }
     return stitcher.assetList(spec, pod);
   },
 };
@@ -122,6 +126,6 @@ function errorResponse(status: number, reason: string): StitchHttpResponse {
     status,
     headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'access-control-allow-origin': '*' },
     body: `${reason}\n`,
-    skippedBreaks: 0,
+    skippedBreaks: [],
   };
 }

@@ -2,7 +2,7 @@ import { StitchError } from './errors';
 
 /** Which upstream URLs the stitcher may fetch. */
 export interface OriginPolicy {
-  /** Host names, `host:port`, or `*.example.com` for any subdomain. */
+  /** Host names, `host:port`, or `*.example.com` for any subdomain on the default port. */
   readonly allowedOrigins: string[];
   /** Also allow plain http (loopback tests, private origins); https only otherwise. */
   readonly allowHttp: boolean;

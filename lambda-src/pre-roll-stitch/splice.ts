@@ -128,7 +128,9 @@ export function spliceMediaPlaylist(content: MediaPlaylist, pods: AdPod[], optio
     output[0] = copyWith(output[0], { programDateTime: timelineStart });
   }
 
-  const stitched = copyWith(content, { segments: output, targetDuration: targetDurationFor(output) });
+  // a stitched VOD is declared one, which also makes the serializer close a post-roll's EXT-X-CUE-OUT
+  const playlistType = content.endlist ? 'VOD' : content.playlistType;
+  const stitched = copyWith(content, { segments: output, targetDuration: targetDurationFor(output), playlistType });
   return { playlist: copyWith(stitched, { version: requiredVersion(stitched) }), pods: placed };
 }
 

@@ -12,6 +12,8 @@ import { copyWith } from '../hls/copy';
 /** Loads playlists: fetching is the caller's business (allow-list, limits, cache); URIs come back absolute. */
 export interface PlaylistLoader {
   load(url: string): Promise<Playlist>;
+  /** The segment container of a media playlist; loaders that can tell it without a full parse implement this. */
+  containerOf?(url: string): Promise<SegmentContainer>;
 }
 
 /** Ads are spliced into the content, or announced as HLS Interstitials for the player to fetch. */
@@ -61,6 +63,8 @@ interface AdAnalysis {
   readonly offersIFrames: boolean;
 }
 
+type AdCandidates = Omit<AdAnalysis, 'unusableBecause' | 'offersIFrames'>;
+
 interface ContentAnalysis {
   readonly master: MultivariantPlaylist;
   readonly renditions: ContentRendition[];
@@ -89,7 +93,9 @@ export class Stitcher {
       const rewritten = rewriteMultivariant(master, renditions, { routeTo: routing.mediaUri, peakBandwidth: () => undefined, offerIFrames: true });
       return playlistResponse(rewritten, []);
     }
-    const analysis = await this.analyze(spec);
+    const ads = this.loadAds(spec);
+    const master = await this.loadMultivariant(spec.contentUri, 'content');
+    const analysis = await this.analyze(spec, master, ads);
     const peaks = new Map<string, number>();
     for (const rendition of analysis.renditions.filter((r) => r.kind === 'variant' || (r.kind === 'iframe' && analysis.offerIFrames))) {
       const iframe = rendition.kind === 'iframe';
@@ -110,19 +116,20 @@ export class Stitcher {
     if (this.options.mode === 'interstitials') {
       const master = await this.loadMultivariant(spec.contentUri, 'content');
       const target = findRendition(contentRenditions(master), renditionId);
-      const content = await this.loadMedia(target.uri, `content rendition ${target.id}`);
+      const content = await this.loadVod(target);
       const announced = announceInterstitials(content, groupPods(spec.breaks).map((pod, podIndex) => pod.length === 1
         ? { positionMs: pod[0].positionMs, assetUri: pod[0].adUri }
         : { positionMs: pod[0].positionMs, assetListUri: routing.assetListUri(podIndex) }));
       return playlistResponse(announced, []);
     }
-    const analysis = await this.analyze(spec);
-    const target = findRendition(analysis.renditions, renditionId);
+    const ads = this.loadAds(spec); // ads load while the content does
+    const master = await this.loadMultivariant(spec.contentUri, 'content');
+    const target = findRendition(contentRenditions(master), renditionId);
+    const [content, analysis] = await Promise.all([this.loadVod(target), this.analyze(spec, master, ads)]);
+    const container = containerOf(content);
     if (target.kind === 'iframe' && !analysis.offerIFrames) {
       throw StitchError.notFound(`rendition ${target.id} is not offered: an ad of this payload has no compatible I-frame rendition`);
     }
-    const content = await this.loadMedia(target.uri, `content rendition ${target.id}`);
-    const container = containerOf(content);
     const pods: AdPod[] = await Promise.all(groupPods(analysis.usableBreaks).map(async (pod) => ({
       positionMs: pod[0].positionMs,
       ads: await Promise.all(pod.map((adBreak) => this.clipFor(target, container, analysis.ads.get(adBreak.adUri)!, routing))),
@@ -144,8 +151,14 @@ export class Stitcher {
     return { body: JSON.stringify({ ASSETS: assets }), contentType: 'application/json', skippedBreaks: [] };
   }
 
-  private async analyze(spec: StitchRequestSpec): Promise<ContentAnalysis> {
-    const master = await this.loadMultivariant(spec.contentUri, 'content');
+  /** Starts loading every ad of the payload; a failure surfaces where the result is awaited. */
+  private loadAds(spec: StitchRequestSpec): Promise<AdCandidates[]> {
+    const loading = Promise.all([...new Set(spec.breaks.map((adBreak) => adBreak.adUri))].map((adUri) => this.candidatesOf(adUri)));
+    loading.catch(() => undefined); // not unhandled if the content fails first
+    return loading;
+  }
+
+  private async analyze(spec: StitchRequestSpec, master: MultivariantPlaylist, adsLoading: Promise<AdCandidates[]>): Promise<ContentAnalysis> {
     const renditions = contentRenditions(master);
     const variants = renditions.filter((r) => r.kind === 'variant');
     if (variants.length === 0) throw StitchError.badGateway(`content ${spec.contentUri} has no variant streams`);
@@ -157,9 +170,7 @@ export class Stitcher {
       audio.length > 0 ? this.containerAt(audio[0]) : undefined,
       iframes.length > 0 ? this.containerAt(iframes[0]) : undefined,
     ]);
-    const adUris = [...new Set(spec.breaks.map((adBreak) => adBreak.adUri))];
-    const analyses = await Promise.all(adUris.map(async (adUri) => {
-      const ad = await this.candidatesOf(adUri);
+    const analyses = (await adsLoading).map((ad) => {
       const unfitVariant = variants.find((v) => !matchAdVariant(v.variant!, videoContainer, ad.variants));
       const unfitAudio = audio.find((a) => !matchAdRendition(a.rendition!, audioContainer!, ad.renditions));
       const unusableBecause = unfitVariant
@@ -167,7 +178,7 @@ export class Stitcher {
         : unfitAudio ? `no ${audioContainer} audio rendition for content ${unfitAudio.id}` : undefined;
       const offersIFrames = iframes.every((i) => !!matchAdVariant(i.variant!, iframeContainer!, ad.iframes));
       return { ...ad, unusableBecause, offersIFrames };
-    }));
+    });
     const ads = new Map(analyses.map((ad) => [ad.adUri, ad]));
     const skippedBreaks = spec.breaks.filter((b) => ads.get(b.adUri)!.unusableBecause)
       .map((b) => ({ adUri: b.adUri, positionMs: b.positionMs, reason: ads.get(b.adUri)!.unusableBecause! }));
@@ -176,22 +187,36 @@ export class Stitcher {
     return { master, renditions, ads, skippedBreaks, usableBreaks, offerIFrames, videoContainer, iframeContainer };
   }
 
-  /** Every rendition of an ad with its segment container; a media-playlist ad is one variant of unknown codecs. */
-  private async candidatesOf(adUri: string): Promise<Omit<AdAnalysis, 'unusableBecause' | 'offersIFrames'>> {
+  /**
+   * Every rendition of an ad with its segment container; a media-playlist ad is one variant of unknown
+   * codecs. Like the content's, an ad's variants share a container, so one playlist of each kind tells it.
+   */
+  private async candidatesOf(adUri: string): Promise<AdCandidates> {
     const ad = await this.loader.load(adUri);
     if (isMediaPlaylist(ad)) {
       return { adUri, variants: [{ variant: new Variant({ uri: adUri, bandwidth: 0 }), container: containerOf(ad) }], iframes: [], renditions: [] };
     }
-    const candidate = async (variant: Variant) => ({ variant, container: containerOf(await this.loadMedia(variant.uri, `ad ${adUri}`)) });
-    const renditions = new Map(ad.variants.flatMap((v) => [...v.audio, ...v.subtitles]).filter((r) => r.uri).map((r) => [r.uri!, r]));
-    const [variants, iframes, media] = await Promise.all([
-      Promise.all(ad.variants.filter((v) => !v.isIFrameOnly).map(candidate)),
-      Promise.all(ad.variants.filter((v) => v.isIFrameOnly).map(candidate)),
-      Promise.all([...renditions.values()].map(async (rendition) => ({
-        rendition, container: containerOf(await this.loadMedia(rendition.uri!, `ad ${adUri}`)),
-      }))),
+    const sharedContainer = async (uris: string[]) => uris.length > 0 ? containerOf(await this.loadMedia(uris[0], `ad ${adUri}`)) : undefined;
+    const variants = ad.variants.filter((v) => !v.isIFrameOnly);
+    const iframes = ad.variants.filter((v) => v.isIFrameOnly);
+    const renditions = [...new Map(ad.variants.flatMap((v) => [...v.audio, ...v.subtitles]).filter((r) => r.uri).map((r) => [r.uri!, r])).values()];
+    const audio = renditions.filter((r) => r.type === 'AUDIO');
+    const subtitles = renditions.filter((r) => r.type === 'SUBTITLES');
+    const [variantContainer, iframeContainer, audioContainer, subtitlesContainer] = await Promise.all([
+      sharedContainer(variants.map((v) => v.uri)),
+      sharedContainer(iframes.map((v) => v.uri)),
+      sharedContainer(audio.map((r) => r.uri!)),
+      sharedContainer(subtitles.map((r) => r.uri!)),
     ]);
-    return { adUri, variants, iframes, renditions: media };
+    return {
+      adUri,
+      variants: variants.map((variant) => ({ variant, container: variantContainer! })),
+      iframes: iframes.map((variant) => ({ variant, container: iframeContainer! })),
+      renditions: [
+        ...audio.map((rendition) => ({ rendition, container: audioContainer! })),
+        ...subtitles.map((rendition) => ({ rendition, container: subtitlesContainer! })),
+      ],
+    };
   }
 
   private async clipFor(target: ContentRendition, container: SegmentContainer, ad: AdAnalysis, routing: StitchRouting): Promise<AdClip> {
@@ -211,7 +236,18 @@ export class Stitcher {
   }
 
   private async containerAt(rendition: ContentRendition): Promise<SegmentContainer> {
-    return containerOf(await this.loadMedia(rendition.uri, `content rendition ${rendition.id}`));
+    return this.loader.containerOf
+      ? this.loader.containerOf(rendition.uri)
+      : containerOf(await this.loadMedia(rendition.uri, `content rendition ${rendition.id}`));
+  }
+
+  /** A content rendition's media playlist; live playlists (no EXT-X-ENDLIST) are refused: positions need a fixed timeline. */
+  private async loadVod(target: ContentRendition): Promise<MediaPlaylist> {
+    const content = await this.loadMedia(target.uri, `content rendition ${target.id}`);
+    if (!content.endlist) {
+      throw StitchError.badGateway(`content rendition ${target.id} (${target.uri}) is a live playlist without EXT-X-ENDLIST: only VOD can be stitched`);
+    }
+    return content;
   }
 
   private async loadMultivariant(url: string, what: string): Promise<MultivariantPlaylist> {

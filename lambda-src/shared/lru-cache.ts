@@ -68,6 +68,11 @@ export class LruCache<K, V> {
     this.totalWeight -= entry.weight;
   }
 
+  /** How long entries live, in milliseconds. */
+  public get ttlMs(): number {
+    return this.options.ttlMs;
+  }
+
   /** Number of entries held (expired ones included until touched). */
   public get size(): number {
     return this.entries.size;

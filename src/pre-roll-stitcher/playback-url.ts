@@ -47,7 +47,8 @@ export class PlaybackUrl {
    */
   public static sign(options: PlaybackUrlOptions): string {
     const payload = PlaybackUrl.encodePayload(options.payload);
-    const url = new URL(stitcherPaths.multivariant, options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+    // concatenated, not resolved: a base with a path prefix (https://cdn.example.com/stitch) keeps it
+    const url = new URL(`${options.baseUrl.replace(/\/+$/, '')}${stitcherPaths.multivariant}`);
     url.searchParams.set(stitcherQuery.payload, payload);
     if (options.signingSecret !== undefined) {
       url.searchParams.set(stitcherQuery.signature, PlaybackUrl.signatureOf(payload, options.signingSecret));

@@ -77,7 +77,7 @@ class NoSigning extends PayloadSigning {
 export interface PreRollStitcherProps {
   /**
    * Hosts the stitcher may fetch content and ads from: `vod.example.com`, `host:port`, or `*.example.com`
-   * for any subdomain. Everything else is refused with 403, so the function is never an open proxy.
+   * for any subdomain on the default port. Everything else is refused with 403, so the function is never an open proxy.
    */
   readonly allowedOrigins: string[];
 
@@ -136,8 +136,9 @@ export interface PreRollStitcherProps {
   readonly upstreamCacheTtl?: Duration;
 
   /**
-   * Text size of the fetched playlists kept in memory (their parsed form takes several times more).
-   * @default Size.mebibytes(16)
+   * Memory the cached playlists may take (estimated as ten times their text; a 2 h VOD rendition of
+   * 2 s segments is ~250 KB of text). Keep it well under `functionOptions.memorySize`.
+   * @default Size.mebibytes(32)
    */
   readonly upstreamCacheSize?: Size;
 
@@ -246,7 +247,7 @@ export class PreRollStitcher extends Construct {
         [stitcherEnvironment.upstreamTimeoutMs]: String((props.upstreamTimeout ?? Duration.seconds(3)).toMilliseconds()),
         [stitcherEnvironment.maxUpstreamBytes]: String((props.maxUpstreamPlaylistSize ?? Size.mebibytes(4)).toBytes()),
         [stitcherEnvironment.upstreamCacheTtlSeconds]: String((props.upstreamCacheTtl ?? Duration.minutes(5)).toSeconds()),
-        [stitcherEnvironment.upstreamCacheBytes]: String((props.upstreamCacheSize ?? Size.mebibytes(16)).toBytes()),
+        [stitcherEnvironment.upstreamCacheBytes]: String((props.upstreamCacheSize ?? Size.mebibytes(32)).toBytes()),
         [stitcherEnvironment.responseMaxAgeSeconds]: String(cacheTtl.toSeconds()),
         [stitcherEnvironment.pathPrefix]: pathPrefix,
       },
@@ -347,8 +348,11 @@ function validate(props: PreRollStitcherProps): void {
   }
   for (const origin of props.allowedOrigins) {
     if (Token.isUnresolved(origin)) continue;
-    if (!/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i.test(origin)) {
-      throw new Error(`allowedOrigins must be host names, host:port or *.domain, got '${origin}'`);
+    const label = '[a-z0-9]([a-z0-9-]*[a-z0-9])?';
+    const host = new RegExp(`^${label}(\\.${label})*(:\\d{1,5})?$`, 'i');
+    const wildcard = new RegExp(`^\\*\\.${label}(\\.${label})*$`, 'i'); // subdomains on the default port only
+    if (!host.test(origin) && !wildcard.test(origin)) {
+      throw new Error(`allowedOrigins must be host names, host:port or *.domain (without a port), got '${origin}'`);
     }
   }
   const positive = (name: string, value: number | undefined, minimum: number) => {

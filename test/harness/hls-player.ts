@@ -25,16 +25,30 @@ export interface PlayerError {
   readonly reason?: string;
 }
 
+/** An HLS Interstitials event hls.js reported. */
+export interface InterstitialRecord {
+  readonly kind: 'started' | 'asset-started' | 'ended' | 'primary-resumed';
+  /** The EXT-X-DATERANGE ID of the interstitial. */
+  readonly id?: string;
+  /** The asset's URI (asset-started only). */
+  readonly assetUri?: string;
+  /** Primary-content time at the event, seconds. */
+  readonly primaryTime: number;
+}
+
 /** How a playback ended and what the player saw on the way. */
 export interface PlaybackResult {
-  /** `ended`: the video element fired `ended`; `fatal`: hls.js gave up; `timeout`: neither in time. */
+  /** `ended`: the primary content ended; `fatal`: hls.js gave up; `timeout`: neither in time. */
   readonly outcome: 'ended' | 'fatal' | 'timeout';
+  /** Playhead of the primary content at the outcome (interstitial assets excluded), seconds. */
   readonly currentTime: number;
   readonly duration: number;
   /** Distinct discontinuity counters in the order the player crossed them, e.g. [0, 1, 2]. */
   readonly discontinuities: number[];
   readonly fragments: PlayedFragment[];
   readonly errors: PlayerError[];
+  /** HLS Interstitials events in order (empty for playlists without interstitials). */
+  readonly interstitials: InterstitialRecord[];
   /** Frames the decoder produced (getVideoPlaybackQuality().totalVideoFrames). */
   readonly decodedFrames: number;
   /** Seconds of wall time from loadSource to the outcome. */
@@ -70,7 +84,7 @@ const playerPage = `<!doctype html>
 <script>
 window.startPlayback = function (url, rate, config) {
   var video = document.getElementById('video');
-  var state = window.__playback = { done: null, fragments: [], errors: [], started: performance.now(), finished: 0 };
+  var state = window.__playback = { done: null, fragments: [], errors: [], interstitials: [], started: performance.now(), finished: 0 };
   function finish(outcome) {
     if (state.done) return;
     state.done = outcome;
@@ -81,7 +95,13 @@ window.startPlayback = function (url, rate, config) {
   hls.on(Hls.Events.MANIFEST_PARSED, function () {
     video.defaultPlaybackRate = rate;
     video.playbackRate = rate;
-    video.play().catch(function (e) { state.errors.push({ type: 'play', details: String(e), fatal: true }); finish('fatal'); });
+    video.autoplay = true; // interstitials reload the element: keep playing without a new play() call
+    video.play().catch(function (e) {
+      // an AbortError means a new load (an interstitial asset) replaced this one, not a failure
+      var aborted = e && e.name === 'AbortError';
+      state.errors.push({ type: 'play', details: String(e), fatal: !aborted });
+      if (!aborted) finish('fatal');
+    });
   });
   hls.on(Hls.Events.FRAG_CHANGED, function (_event, data) {
     var f = data.frag;
@@ -96,7 +116,25 @@ window.startPlayback = function (url, rate, config) {
     });
     if (data.fatal) finish('fatal');
   });
-  video.addEventListener('ended', function () { finish('ended'); });
+  function interstitial(kind) {
+    return function (_event, data) {
+      state.interstitials.push({
+        kind: kind, id: data.event ? data.event.identifier : undefined,
+        assetUri: data.asset ? data.asset.uri : undefined,
+        primaryTime: hls.interstitialsManager ? hls.interstitialsManager.primary.currentTime : video.currentTime,
+      });
+    };
+  }
+  hls.on(Hls.Events.INTERSTITIAL_STARTED, interstitial('started'));
+  hls.on(Hls.Events.INTERSTITIAL_ASSET_STARTED, interstitial('asset-started'));
+  hls.on(Hls.Events.INTERSTITIAL_ENDED, interstitial('ended'));
+  hls.on(Hls.Events.INTERSTITIALS_PRIMARY_RESUMED, interstitial('primary-resumed'));
+  video.addEventListener('ended', function () {
+    // interstitial assets play in the same element: only the end of the primary content ends playback
+    var manager = hls.interstitialsManager;
+    if (manager && manager.playingItem && manager.playingItem.event) return;
+    finish('ended');
+  });
   video.addEventListener('error', function () {
     state.errors.push({ type: 'media', details: video.error ? video.error.message : 'media error', fatal: true });
     finish('fatal');
@@ -108,9 +146,13 @@ window.playbackSnapshot = function () {
   var video = document.getElementById('video');
   var state = window.__playback;
   var quality = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : { totalVideoFrames: 0 };
+  // with interstitials the element also plays ad assets: report the primary content's playhead
+  var manager = window.__hls && window.__hls.interstitialsManager;
+  var primary = manager && manager.events.length > 0 ? manager.primary : null;
   return {
-    done: state.done, fragments: state.fragments, errors: state.errors,
-    currentTime: video.currentTime, duration: isFinite(video.duration) ? video.duration : 0,
+    done: state.done, fragments: state.fragments, errors: state.errors, interstitials: state.interstitials,
+    currentTime: primary ? primary.currentTime : video.currentTime,
+    duration: primary ? primary.duration : isFinite(video.duration) ? video.duration : 0,
     decodedFrames: quality.totalVideoFrames,
     wallSeconds: ((state.finished || performance.now()) - state.started) / 1000,
   };
@@ -172,6 +214,7 @@ export class HlsPlayer {
         discontinuities: distinctInOrder(snapshot.fragments.map((f) => f.cc)),
         fragments: snapshot.fragments,
         errors: snapshot.errors,
+        interstitials: snapshot.interstitials,
         decodedFrames: snapshot.decodedFrames,
         wallSeconds: snapshot.wallSeconds,
       };
@@ -198,6 +241,7 @@ interface RawSnapshot {
   done: string | null;
   fragments: PlayedFragment[];
   errors: PlayerError[];
+  interstitials: InterstitialRecord[];
   currentTime: number;
   duration: number;
   decodedFrames: number;

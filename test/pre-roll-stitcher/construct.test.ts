@@ -214,6 +214,7 @@ describe('PreRollStitcher construct', () => {
     test.each<[string, Partial<PreRollStitcherProps>, RegExp]>([
       ['an empty allow-list', { allowedOrigins: [] }, /allowedOrigins must name at least one host.*got \[\]/],
       ['a URL in the allow-list', { allowedOrigins: ['https://vod.example.com/'] }, /allowedOrigins must be host names.*got 'https:\/\/vod.example.com\/'/],
+      ['a wildcard with a port', { allowedOrigins: ['*.example.com:8443'] }, /\*\.domain \(without a port\), got '\*\.example\.com:8443'/],
       ['a fractional break limit', { maxBreaks: 1.5 }, /maxBreaks must be an integer >= 0, got 1.5/],
       ['a tiny payload limit', { maxPayloadLength: 10 }, /maxPayloadLength must be an integer >= 64, got 10/],
       ['an upstream timeout beyond the function timeout', { upstreamTimeout: Duration.seconds(12) }, /upstreamTimeout \(12 seconds\) must be shorter than the function timeout \(10 seconds\)/],

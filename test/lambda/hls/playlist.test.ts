@@ -370,3 +370,12 @@ describe('type guards', () => {
     expect(parseMedia(encryptedThenClearPlaylist).segments[0].key).toBeInstanceOf(Key);
   });
 });
+
+describe('tags after the last segment', () => {
+  test('a closing EXT-X-CUE-IN after the last URI is not read as another segment', () => {
+    const text = '#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:4,\nc0.ts\n#EXT-X-CUE-OUT:DURATION=3\n#EXTINF:3,\na0.ts\n#EXT-X-CUE-IN\n#EXT-X-ENDLIST\n';
+    const playlist = parsePlaylist(text, { strict: true }) as MediaPlaylist;
+    expect(playlist.segments.map((segment) => segment.uri)).toEqual(['c0.ts', 'a0.ts']);
+    expect(serializePlaylist(playlist)).toContain('#EXT-X-CUE-IN\n#EXT-X-ENDLIST');
+  });
+});

@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import {
   absolutizePlaylist,
   isMediaPlaylist,
@@ -242,5 +243,24 @@ describe('absolutizePlaylist', () => {
     const playlist = parseMedia(encryptedFmp4Playlist.replace('segment0.m4s', 'data:video/mp4;base64,AAAA'));
 
     expect(() => absolutizePlaylist(playlist, playlistUrl)).toThrow('unsupported scheme "data:"');
+  });
+});
+
+describe('resolveUri fast path for plain relative names', () => {
+  const segmentName = fc.stringMatching(/^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,12}$/);
+  const queryText = fc.option(fc.stringMatching(/^[A-Za-z0-9._~=&-]{0,12}$/));
+  const relative = fc.tuple(fc.array(segmentName, { minLength: 1, maxLength: 4 }), queryText)
+    .map(([segments, query]) => `${segments.join('/')}${query === null ? '' : `?${query}`}`);
+  const base = fc.tuple(
+    fc.constantFrom('http', 'https', 'HTTPS'),
+    fc.constantFrom('cdn.example.com', 'user:pw@cdn.example.com', '127.0.0.1:8080', 'CDN.Example.COM:443'),
+    fc.array(fc.stringMatching(/^[A-Za-z0-9._%-]{1,8}$/), { maxLength: 3 }),
+    fc.constantFrom('index.m3u8', 'master.m3u8?token=a%20b', '', 'x.m3u8#frag'),
+  ).map(([scheme, host, folders, file]) => `${scheme}://${host}/${folders.map((f) => `${f}/`).join('')}${file}`);
+
+  test('gives exactly what WHATWG URL resolution gives', () => {
+    fc.assert(fc.property(relative, base, (uri, baseUrl) => {
+      expect(resolveUri(uri, baseUrl)).toBe(new URL(uri, baseUrl).href);
+    }), { numRuns: 500 });
   });
 });
