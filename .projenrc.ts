@@ -95,7 +95,6 @@ for (const file of fs.readdirSync(handlerDir).filter((f) => f.endsWith('.lambda.
 project.addPackageIgnore(`/${handlerDir}/`);
 project.addPackageIgnore('/example/');
 project.addPackageIgnore('/bench/');
-project.addPackageIgnore('/scripts/');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('/cdk.json');
 project.addPackageIgnore('!/cloudfront-functions/');
@@ -130,7 +129,7 @@ bench.exec('ts-node --project tsconfig.dev.json bench/pre-roll-stitcher/run.ts')
 // ---- a consumer installs the packed tarball into a throw-away app and synthesizes it -------------
 project.addTask('test:consumer', {
   description: 'npm pack, install the tarball into a throw-away CDK app outside the repo, synthesize it without Docker',
-  exec: 'bash scripts/consumer-smoke.sh',
+  exec: 'bash test/consumer/consumer-smoke.sh',
 });
 
 // The registry here lacks the non-linux @unrs/resolver-binding-*@1.13.0 packages, so a lockfile

@@ -1,5 +1,5 @@
 import * as http from 'http';
-import { AddressInfo } from 'net';
+import { listenOnLoopback } from './loopback';
 
 /** A request the fake endpoint received. */
 export interface RecordedRequest {
@@ -67,15 +67,8 @@ export async function startFakeEndpoint(handler: FakeHandler): Promise<FakeEndpo
         .catch((error: Error) => outgoing.writeHead(500, { 'content-type': 'text/plain' }).end(`fake endpoint handler failed: ${error.message}`));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const { origin, close } = await listenOnLoopback(server);
+  return { url: origin, requests, close };
 }
 
 /** An AWS JSON-protocol error the SDK turns into an exception named `errorType`. */

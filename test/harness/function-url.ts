@@ -1,6 +1,6 @@
 import * as http from 'http';
-import { AddressInfo } from 'net';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { listenOnLoopback } from './loopback';
 
 /** A Lambda Function URL handler. */
 export type FunctionUrlHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
@@ -38,16 +38,8 @@ export async function serveFunctionUrl(handler: FunctionUrlHandler): Promise<Loo
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    events,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const { origin, close } = await listenOnLoopback(server);
+  return { origin, events, close };
 }
 
 function toEvent(request: http.IncomingMessage, body: Buffer): LambdaFunctionURLEvent {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as http from 'http';
-import { AddressInfo } from 'net';
 import * as path from 'path';
+import { listenOnLoopback } from './loopback';
 
 /** One request the server answered, in arrival order. */
 export interface ServedRequest {
@@ -101,17 +101,7 @@ export async function startStaticServer(options: StaticServerOptions = {}): Prom
     return undefined;
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    port,
-    requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return { ...await listenOnLoopback(server), requests };
 }
 
 function sendFile(request: http.IncomingMessage, response: http.ServerResponse, file: string): void {

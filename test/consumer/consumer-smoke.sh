@@ -4,7 +4,7 @@
 # Proves the tarball holds what a consumer needs (lib/, pre-bundled assets/, API.md, README) and
 # nothing it should not (handler sources, tests), and that synthesis needs neither Docker nor esbuild.
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
+repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 fail() { echo "consumer smoke: $*" >&2; exit 1; }
 [ -f lib/index.js ] || fail "lib/ is missing: run 'npx projen build' first"
@@ -21,7 +21,7 @@ for handler in lambda-src/*.lambda.ts; do
   asset="package/assets/$(dirname "$handler")/$(basename "$handler" .ts)/index.js"
   grep -qx "$asset" <<<"$contents" || fail "tarball lacks the bundled handler $asset"
 done
-if unwanted=$(grep -E '^package/(lambda-src|test|example|bench|scripts|\.ci|\.projen)/' <<<"$contents"); then
+if unwanted=$(grep -E '^package/(lambda-src|test|example|bench|\.ci|\.projen)/' <<<"$contents"); then
   fail "tarball ships files a consumer must not get: $(head -n 3 <<<"$unwanted" | tr '\n' ' ')"
 fi
 runtime_deps=$(tar xzf "$tarball" -O package/package.json | node -e 'const p = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(Object.keys(p.dependencies ?? {}).join(" "))')
@@ -30,7 +30,7 @@ echo "consumer smoke: $(basename "$tarball"), $(wc -l <<<"$contents") files, $(d
 
 app="$work/app"
 mkdir -p "$app/bin"
-cp scripts/consumer-app.js "$app/app.js"
+cp test/consumer/consumer-app.js "$app/app.js"
 cdk_lib=$(node -p 'require("./package.json").devDependencies["aws-cdk-lib"]')
 constructs=$(node -p 'require("./package.json").devDependencies["constructs"]')
 cd "$app"

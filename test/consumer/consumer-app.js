@@ -1,4 +1,4 @@
-// A consumer's CDK app in plain JavaScript, synthesized by scripts/consumer-smoke.sh from the
+// A consumer's CDK app in plain JavaScript, synthesized by test/consumer/consumer-smoke.sh from the
 // packed tarball: it uses only the public API, exactly as a user of the npm package would.
 const { App, Stack } = require('aws-cdk-lib');
 const { PlaybackUrl, PreRollStitcher } = require('cdk-ott-constructs');
