@@ -290,7 +290,7 @@ export class PreRollStitcher extends Construct {
         defaultBehavior: behavior,
         domainNames: props.domainNames,
         certificate: props.certificate,
-        minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        minimumProtocolVersion: props.certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined, // the default certificate's policy is fixed
         httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
         enableLogging: props.accessLogBucket !== undefined,
         logBucket: props.accessLogBucket,

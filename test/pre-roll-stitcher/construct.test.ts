@@ -1,5 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -131,6 +131,11 @@ describe('PreRollStitcher construct', () => {
 
     test('is cdk-nag AwsSolutions clean, every acknowledgement with a reason', () => {
       expectNagClean(stack);
+    });
+
+    test('leaves no warning or error annotation for the user to wonder about', () => {
+      const annotations = Annotations.fromStack(stack);
+      expect([...annotations.findWarning('*', Match.anyValue()), ...annotations.findError('*', Match.anyValue())]).toEqual([]);
     });
   });
 
