@@ -125,6 +125,7 @@ synthExample.exec('ts-node --project tsconfig.dev.json example/summarize.ts cdk.
 const bench = project.addTask('bench', { description: 'Run the benchmarks (bench/), printing their comparison tables' });
 bench.spawn(project.bundler.bundleTask);
 bench.exec('ts-node --project tsconfig.dev.json bench/pre-roll-stitcher/run.ts');
+bench.exec('ts-node --project tsconfig.dev.json bench/stale-playlist-guard/run.ts');
 
 // ---- a consumer installs the packed tarball into a throw-away app and synthesizes it -------------
 project.addTask('test:consumer', {

@@ -1,7 +1,7 @@
 import { App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { PreRollStitcher } from '../src';
+import { LivePipeline, PreRollStitcher, StalePlaylistGuard } from '../src';
 
 /** One stack composing every construct of the library, as a user's app would. */
 export class OttExampleStack extends Stack {
@@ -17,6 +17,13 @@ export class OttExampleStack extends Stack {
     const playbackApi = new iam.Role(this, 'PlaybackApiRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     stitcher.grantReadSigningSecret(playbackApi);
     new CfnOutput(this, 'StitcherPlaybackUrlBase', { value: stitcher.playbackUrlBase });
+
+    // live origin for a redundant encoder (two pipelines): a stalled pipeline's playlists turn into 404s
+    const liveOrigin = new StalePlaylistGuard(this, 'LiveOrigin', {
+      targetDuration: Duration.seconds(6),
+      pipelines: [LivePipeline.atPrefix('pipeline-a/'), LivePipeline.atPrefix('pipeline-b/')],
+    });
+    new CfnOutput(this, 'LivePlaybackUrlBase', { value: liveOrigin.playbackUrlBase });
   }
 }
 

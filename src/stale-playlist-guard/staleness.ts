@@ -1,0 +1,55 @@
+/**
+ * When a live media playlist is stale. Pure rules shared by the origin-mode handler, the benchmark's
+ * models and (as a copy of the one comparison, see cloudfront-functions/) the edge function.
+ *
+ * RFC 8216 §6.2.1: a server makes a new version of a live media playlist available no earlier than
+ * 0.5 and no later than 1.5 target durations after the previous one. An observer sees the latest
+ * version late by the cache TTL of whatever sits in between, and S3's Last-Modified is truncated to
+ * whole seconds, so a healthy playlist can look up to 1.5 x TD + cache TTL + 1 s + clock skew old.
+ */
+
+/** Whole-second Last-Modified, as S3 and HTTP dates carry it. */
+export const lastModifiedGranularityMs = 1000;
+/** Clock difference tolerated between the origin that stamps Last-Modified and the one that judges. */
+export const clockSkewToleranceMs = 1000;
+/** Latest a compliant encoder may update after its previous update, in target durations (RFC 8216 §6.2.1). */
+export const maximumUpdateIntervalTargetDurations = 1.5;
+
+/** True when a playlist last modified at `lastModifiedMs` is older than `thresholdMs` at `nowMs`. */
+export function isStale(lastModifiedMs: number, nowMs: number, thresholdMs: number): boolean {
+  return nowMs - lastModifiedMs > thresholdMs;
+}
+
+/** The age past which a playlist of `targetDurationSeconds` is stale, for a multiple of target durations. */
+export function staleAfterMs(targetDurationSeconds: number, staleAfterTargetDurations: number): number {
+  return Math.round(targetDurationSeconds * staleAfterTargetDurations * 1000);
+}
+
+/**
+ * The oldest a playlist from a compliant encoder can look to an observer behind a cache of `cacheTtlMs`:
+ * anything older can only come from an encoder that stopped.
+ */
+export function oldestHealthyAgeMs(targetDurationSeconds: number, cacheTtlMs: number): number {
+  return maximumUpdateIntervalTargetDurations * targetDurationSeconds * 1000 + cacheTtlMs + lastModifiedGranularityMs + clockSkewToleranceMs;
+}
+
+/** True when a threshold never flags a compliant encoder observed through a cache of `cacheTtlMs`. */
+export function isSafeThreshold(targetDurationSeconds: number, staleAfterTargetDurations: number, cacheTtlMs: number): boolean {
+  return staleAfterMs(targetDurationSeconds, staleAfterTargetDurations) >= oldestHealthyAgeMs(targetDurationSeconds, cacheTtlMs);
+}
+
+/** What a playlist is, as far as the guard cares. */
+export type PlaylistKind = 'multivariant' | 'ended' | 'live' | 'no-target-duration';
+
+/**
+ * Classifies playlist text without a full parse: multivariant playlists (EXT-X-STREAM-INF) and ended or
+ * VOD playlists (EXT-X-ENDLIST, PLAYLIST-TYPE:VOD) are never stale; a live media playlist needs its
+ * EXT-X-TARGETDURATION for a threshold.
+ */
+export function classifyPlaylist(text: string): { kind: PlaylistKind; targetDurationSeconds?: number } {
+  if (/^#EXT-X-(STREAM-INF|I-FRAME-STREAM-INF):/m.test(text)) return { kind: 'multivariant' };
+  if (/^#EXT-X-ENDLIST\s*$/m.test(text) || /^#EXT-X-PLAYLIST-TYPE:VOD\s*$/m.test(text)) return { kind: 'ended' };
+  const targetDuration = /^#EXT-X-TARGETDURATION:(\d+)\s*$/m.exec(text);
+  if (!targetDuration || Number(targetDuration[1]) <= 0) return { kind: 'no-target-duration' };
+  return { kind: 'live', targetDurationSeconds: Number(targetDuration[1]) };
+}

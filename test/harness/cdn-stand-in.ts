@@ -1,0 +1,270 @@
+/**
+ * A loopback stand-in for a CloudFront distribution in front of one origin (e.g. an s3rver bucket URL).
+ *
+ * What it models, per cache behavior (first matching path pattern wins, as in CloudFront):
+ * - 200 responses are cached for the behavior's TTL, keyed by path only (query strings, cookies and request
+ *   headers are neither forwarded nor part of the key; origin cache headers are not honoured);
+ * - a miss is fetched from the origin with a plain GET of the path (no conditional headers);
+ * - the behavior's viewer-response CloudFront Function runs on every response served below 400, whether it
+ *   came from the cache or the origin, and the viewer gets what the function returns (status, headers,
+ *   cookies, and body when the function set one);
+ * - origin responses of 400 and above go to the viewer untouched, because CloudFront does not invoke
+ *   viewer-response functions for them, and are cached for `errorTtlSeconds` (error caching minimum TTL);
+ * - a function that throws or returns an invalid result answers 503, as CloudFront does.
+ * Every response carries `access-control-allow-origin: *`. Not modelled: request collapsing, Range
+ * requests, compression, origin failover, viewer-request functions.
+ */
+import * as http from 'http';
+import {
+  CloudFrontCookies,
+  CloudFrontFunction,
+  CloudFrontHeaders,
+  CloudFrontResponse,
+  isCloudFrontResponse,
+  viewerResponseEvent,
+} from './cloudfront-function';
+import { listenOnLoopback } from './loopback';
+
+/** One cache behavior. */
+export interface CdnBehavior {
+  /** CloudFront path pattern: `*` matches any characters (slashes included), `?` one; e.g. `*.m3u8`, `live/*.m3u8`, `*`. */
+  readonly pathPattern: string;
+  /** How long a 200 response stays cached, in seconds; 0 disables caching. */
+  readonly ttlSeconds: number;
+  /** Viewer-response function associated with the behavior. */
+  readonly viewerResponseFunction?: CloudFrontFunction;
+}
+
+/** How to start the stand-in. */
+export interface CdnStandInOptions {
+  /** Origin base URL without trailing slash, e.g. `http://127.0.0.1:4568/live`; the viewer path is appended. */
+  readonly origin: string;
+  /** Cache behaviors in precedence order; a request that matches none is answered 404 without an origin fetch. */
+  readonly behaviors: CdnBehavior[];
+  /** How long origin error responses (status >= 400) stay cached, in seconds. @default 1 */
+  readonly errorTtlSeconds?: number;
+  /** Clock for cache expiry and the request log, ms since epoch. @default Date.now */
+  readonly clock?: () => number;
+}
+
+/** One request the stand-in answered. */
+export interface CdnRequestRecord {
+  /** When the request arrived (clock ms). */
+  readonly time: number;
+  /** When the response was handed to the socket (clock ms). */
+  readonly finishedAt: number;
+  readonly method: string;
+  /** Path without query string, e.g. `/pipeline-a/360p/index.m3u8`. */
+  readonly path: string;
+  /** Path and query as the viewer sent them. */
+  readonly url: string;
+  /** Path pattern of the behavior that served the request; undefined when none matched. */
+  readonly behavior?: string;
+  /** Status the viewer got. */
+  readonly status: number;
+  /** Whether the response came from the cache (`hit`) or the origin (`miss`); `none` when no lookup happened. */
+  readonly cache: 'hit' | 'miss' | 'none';
+  /** Status of the cached or origin response before the viewer-response function. */
+  readonly originStatus?: number;
+  /** Whether a viewer-response function ran for this response. */
+  readonly functionRan: boolean;
+  /** Headers the viewer got (lower-case names, duplicates joined with `, `). */
+  readonly headers: Record<string, string>;
+}
+
+/** A running stand-in. */
+export interface CdnStandIn {
+  /** `http://127.0.0.1:<port>` (no trailing slash). */
+  readonly origin: string;
+  readonly port: number;
+  /** Every request answered so far, in completion order. */
+  readonly requests: CdnRequestRecord[];
+  /** Drops every cached response. */
+  invalidate(): void;
+  close(): Promise<void>;
+}
+
+interface StoredResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Record<string, string>;
+  readonly setCookies: string[];
+  readonly body: Buffer;
+  readonly expiresAt: number;
+}
+
+interface Outgoing {
+  readonly status: number;
+  readonly statusText?: string;
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Buffer;
+}
+
+/** Headers that describe one connection or one transfer, never forwarded from the origin. */
+const hopByHopHeaders = new Set([
+  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'content-length', 'content-encoding', 'set-cookie',
+]);
+
+/** Converts a CloudFront path pattern to an anchored regular expression over the path without its leading slash. */
+export function pathPatternToRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/^\//, '').split('').map((char) => {
+    if (char === '*') return '.*';
+    if (char === '?') return '.';
+    return char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }).join('');
+  return new RegExp(`^${body}$`);
+}
+
+/**
+ * Starts the stand-in on a free loopback port. Behaviors are matched in order against the request path,
+ * like a distribution's cache behaviors with `*` as the default behavior last.
+ */
+export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnStandIn> {
+  const origin = options.origin.replace(/\/+$/, '');
+  const clock = options.clock ?? Date.now;
+  const errorTtlMs = (options.errorTtlSeconds ?? 1) * 1000;
+  const behaviors = options.behaviors.map((behavior) => ({ behavior, regExp: pathPatternToRegExp(behavior.pathPattern) }));
+  const cache = new Map<string, StoredResponse>();
+  const requests: CdnRequestRecord[] = [];
+
+  const server = http.createServer((request, response) => {
+    const time = clock();
+    const url = request.url ?? '/';
+    const pathName = url.split('?')[0];
+    const method = request.method ?? 'GET';
+    const matched = behaviors.find(({ regExp }) => regExp.test(pathName.replace(/^\//, '')))?.behavior;
+    const record = (fields: Pick<CdnRequestRecord, 'status' | 'cache' | 'functionRan' | 'headers'> & { originStatus?: number }) => {
+      requests.push({ time, finishedAt: clock(), method, path: pathName, url, behavior: matched?.pathPattern, ...fields });
+    };
+    void serve(request, method, pathName, matched)
+      .then(({ outgoing, cacheState, originStatus, functionRan }) => {
+        const headers = { ...outgoing.headers, 'access-control-allow-origin': '*', 'content-length': String(outgoing.body.length) };
+        response.writeHead(outgoing.status, outgoing.statusText, headers);
+        response.end(method === 'HEAD' ? undefined : outgoing.body);
+        record({ status: outgoing.status, cache: cacheState, originStatus, functionRan, headers: flatten(headers) });
+      })
+      .catch((error: Error) => {
+        const headers = { 'content-type': 'text/plain', 'access-control-allow-origin': '*' };
+        if (!response.headersSent) response.writeHead(502, headers);
+        response.end(`cdn stand-in: ${error.message}\n`);
+        record({ status: 502, cache: 'none', functionRan: false, headers });
+      });
+  });
+
+  async function serve(request: http.IncomingMessage, method: string, pathName: string, behavior: CdnBehavior | undefined): Promise<{
+    outgoing: Outgoing; cacheState: CdnRequestRecord['cache']; originStatus?: number; functionRan: boolean;
+  }> {
+    if (method === 'OPTIONS') {
+      const headers = { 'access-control-allow-methods': 'GET, HEAD', 'access-control-allow-headers': '*', 'access-control-max-age': '600' };
+      return { outgoing: { status: 204, headers, body: Buffer.alloc(0) }, cacheState: 'none', functionRan: false };
+    }
+    if (method !== 'GET' && method !== 'HEAD') {
+      return { outgoing: textResponse(405, 'method not allowed'), cacheState: 'none', functionRan: false };
+    }
+    if (!behavior) {
+      return { outgoing: textResponse(404, 'no cache behavior matches this path'), cacheState: 'none', functionRan: false };
+    }
+    let stored = cache.get(pathName);
+    let cacheState: 'hit' | 'miss' = 'hit';
+    if (!stored || stored.expiresAt <= clock()) {
+      cacheState = 'miss';
+      stored = await fetchFromOrigin(pathName, behavior);
+      if (stored.expiresAt > clock()) cache.set(pathName, stored);
+      else cache.delete(pathName);
+    }
+    const fromCache: Outgoing = {
+      status: stored.status,
+      statusText: stored.statusText,
+      headers: stored.setCookies.length > 0 ? { ...stored.headers, 'set-cookie': stored.setCookies } : stored.headers,
+      body: stored.body,
+    };
+    const fn = behavior.viewerResponseFunction;
+    if (!fn || stored.status >= 400) {
+      return { outgoing: fromCache, cacheState, originStatus: stored.status, functionRan: false };
+    }
+    const event = viewerResponseEvent({
+      method,
+      uri: pathName,
+      querystring: (request.url ?? '').split('?').slice(1).join('?'),
+      headers: definedHeaders(request.headers),
+      statusCode: stored.status,
+      statusDescription: stored.statusText,
+      responseHeaders: fromCache.headers,
+    });
+    let result: CloudFrontResponse;
+    try {
+      const returned = await fn.run(event);
+      if (!isCloudFrontResponse(returned)) throw new Error('viewer-response function returned a request');
+      result = returned;
+    } catch (error) {
+      const outgoing = textResponse(503, `The CloudFront function associated with this behavior failed: ${(error as Error).message}`);
+      return { outgoing, cacheState, originStatus: stored.status, functionRan: true };
+    }
+    return { outgoing: fromFunction(result, stored.body), cacheState, originStatus: stored.status, functionRan: true };
+  }
+
+  async function fetchFromOrigin(pathName: string, behavior: CdnBehavior): Promise<StoredResponse> {
+    const response = await fetch(`${origin}${pathName}`, { redirect: 'manual' });
+    const body = Buffer.from(await response.arrayBuffer());
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      if (!hopByHopHeaders.has(name)) headers[name] = value;
+    });
+    const ttlMs = response.status === 200 ? behavior.ttlSeconds * 1000 : response.status >= 400 ? errorTtlMs : 0;
+    return {
+      status: response.status,
+      statusText: response.statusText || (http.STATUS_CODES[response.status] ?? ''),
+      headers,
+      setCookies: response.headers.getSetCookie(),
+      body,
+      expiresAt: clock() + ttlMs,
+    };
+  }
+
+  const listening = await listenOnLoopback(server);
+  return {
+    origin: listening.origin,
+    port: listening.port,
+    requests,
+    invalidate: () => cache.clear(),
+    close: () => listening.close(),
+  };
+}
+
+function textResponse(status: number, text: string): Outgoing {
+  return { status, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`${text}\n`) };
+}
+
+function definedHeaders(headers: http.IncomingHttpHeaders): Record<string, string | string[]> {
+  const defined: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) defined[name] = value;
+  }
+  return defined;
+}
+
+/** The response CloudFront sends for a viewer-response function's result. */
+function fromFunction(result: CloudFrontResponse, originalBody: Buffer): Outgoing {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, field] of Object.entries(result.headers ?? {} as CloudFrontHeaders)) {
+    headers[name] = field.multiValue ? field.multiValue.map((entry) => entry.value) : field.value;
+  }
+  const cookies = setCookieLines(result.cookies ?? {});
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  let body = originalBody;
+  if (typeof result.body === 'string') body = Buffer.from(result.body, 'utf8');
+  else if (result.body) body = Buffer.from(result.body.data, result.body.encoding === 'base64' ? 'base64' : 'utf8');
+  return { status: result.statusCode, statusText: result.statusDescription, headers, body };
+}
+
+function setCookieLines(cookies: CloudFrontCookies): string[] {
+  return Object.entries(cookies).flatMap(([name, cookie]) => (cookie.multiValue ?? [cookie])
+    .map((entry) => `${name}=${entry.value}${entry.attributes ? `; ${entry.attributes}` : ''}`));
+}
+
+function flatten(headers: Record<string, string | string[]>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
+}

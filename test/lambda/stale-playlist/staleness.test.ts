@@ -1,0 +1,140 @@
+import * as fc from 'fast-check';
+import {
+  classifyPlaylist, clockSkewToleranceMs, isSafeThreshold, isStale, lastModifiedGranularityMs, oldestHealthyAgeMs, staleAfterMs,
+} from '../../../src/stale-playlist-guard/staleness';
+
+describe('thresholds', () => {
+  test('exactly at the threshold a playlist is not stale; a millisecond later it is', () => {
+    expect(isStale(0, 6000, 6000)).toBe(false);
+    expect(isStale(0, 6001, 6000)).toBe(true);
+    expect(isStale(10_000, 10_000, 0)).toBe(false);
+    expect(isStale(10_000, 9_000, 6000)).toBe(false); // a Last-Modified in the future (clock skew) is fresh
+  });
+
+  test('the threshold is the multiple of target durations, in whole milliseconds', () => {
+    expect(staleAfterMs(2, 3)).toBe(6000);
+    expect(staleAfterMs(6, 3)).toBe(18000);
+    expect(staleAfterMs(2, 2.5)).toBe(5000);
+    expect(staleAfterMs(1, 1 / 3)).toBe(333);
+  });
+
+  test('a healthy playlist can look 1.5 x TD + cache TTL + 1 s granularity + 1 s skew old', () => {
+    expect(oldestHealthyAgeMs(2, 1000)).toBe(3000 + 1000 + lastModifiedGranularityMs + clockSkewToleranceMs);
+    expect(oldestHealthyAgeMs(6, 0)).toBe(11000);
+  });
+
+  test.each([2, 3, 4, 6, 10, 30, 60])('the defaults (3 x TD, cache TTL TD/2) are safe for TD = %i s', (td) => {
+    expect(isSafeThreshold(td, 3, td * 500)).toBe(true);
+  });
+
+  test.each([
+    ['TD = 1 s with the defaults', 1, 3, 500],
+    ['2 x TD with cache TTL TD/2', 2, 2, 1000],
+    ['1.5 x TD, the RFC window alone', 6, 1.5, 0],
+    ['3 x TD behind a cache of a whole TD', 2, 3, 2001],
+  ])('too small: %s', (_, td, multiple, cacheTtlMs) => {
+    expect(isSafeThreshold(td, multiple, cacheTtlMs)).toBe(false);
+  });
+
+  test('a threshold exactly at the oldest healthy age is safe (equal is not stale)', () => {
+    expect(isSafeThreshold(2, 3, 1000)).toBe(true); // 6000 >= 3000 + 1000 + 2000
+    expect(isSafeThreshold(2, 3, 1001)).toBe(false);
+  });
+});
+
+/**
+ * A compliant encoder writes version i at `writes[i]`, each 0.5..1.5 x TD after the previous. A viewer at
+ * `observedAt` (between the first and the last write: the encoder is running) sees the version a cache fetched
+ * up to `cacheAgeMs` earlier, with a Last-Modified truncated to whole seconds and stamped by a clock `skewMs` off.
+ */
+const compliantObservation = fc
+  .record({
+    targetDurationSeconds: fc.integer({ min: 1, max: 12 }),
+    staleAfterTargetDurations: fc.double({ min: 1, max: 6, noNaN: true }),
+    cacheTtlFraction: fc.double({ min: 0, max: 1, noNaN: true }),
+    startMs: fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
+    intervalFractions: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 40 }),
+    observedFraction: fc.double({ min: 0, max: 1, noNaN: true }),
+    cacheAgeFraction: fc.double({ min: 0, max: 1, noNaN: true }),
+    skewMs: fc.integer({ min: -clockSkewToleranceMs, max: clockSkewToleranceMs }),
+  })
+  .map((input) => {
+    const tdMs = input.targetDurationSeconds * 1000;
+    const cacheTtlMs = Math.floor(input.cacheTtlFraction * tdMs / 2);
+    const writes = [input.startMs];
+    for (const fraction of input.intervalFractions) writes.push(writes[writes.length - 1] + Math.round(tdMs * (0.5 + fraction)));
+    const observedAt = writes[0] + Math.floor(input.observedFraction * (writes[writes.length - 1] - writes[0]));
+    const fetchedAt = Math.max(writes[0], observedAt - Math.floor(input.cacheAgeFraction * cacheTtlMs));
+    const version = writes.filter((write) => write <= fetchedAt).pop()!;
+    const lastModified = Math.floor(version / 1000) * 1000 + input.skewMs;
+    return { ...input, cacheTtlMs, writes, observedAt, lastModified };
+  });
+
+describe('a safe threshold never flags a running compliant encoder', () => {
+  test('property: isStale is false at every observation while the encoder runs', () => {
+    fc.assert(
+      fc.property(compliantObservation, (observation) => {
+        const { targetDurationSeconds, staleAfterTargetDurations, cacheTtlMs, observedAt, lastModified } = observation;
+        fc.pre(isSafeThreshold(targetDurationSeconds, staleAfterTargetDurations, cacheTtlMs));
+        return !isStale(lastModified, observedAt, staleAfterMs(targetDurationSeconds, staleAfterTargetDurations));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('property: with the defaults (3 x TD, TTL up to TD/2, TD >= 2 s) no observation is ever stale', () => {
+    fc.assert(
+      fc.property(compliantObservation.filter((observation) => observation.targetDurationSeconds >= 2), (observation) => {
+        const { targetDurationSeconds, observedAt, lastModified } = observation;
+        return !isStale(lastModified, observedAt, staleAfterMs(targetDurationSeconds, 3));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('property: a stopped encoder is flagged once the threshold, granularity and skew have passed', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
+        fc.integer({ min: -clockSkewToleranceMs, max: clockSkewToleranceMs }), fc.integer({ min: 1, max: 600_000 }),
+        (targetDurationSeconds, lastWriteMs, skewMs, extraMs) => {
+          const thresholdMs = staleAfterMs(targetDurationSeconds, 3);
+          const lastModified = Math.floor(lastWriteMs / 1000) * 1000 + skewMs;
+          return isStale(lastModified, lastWriteMs + thresholdMs + clockSkewToleranceMs + extraMs, thresholdMs);
+        },
+      ),
+    );
+  });
+
+  test('the model is not vacuous: an unsafe threshold does flag some running encoder', () => {
+    const counterexample = fc.check(
+      fc.property(compliantObservation, (observation) => {
+        const { targetDurationSeconds, observedAt, lastModified } = observation;
+        return !isStale(lastModified, observedAt, staleAfterMs(targetDurationSeconds, 1.5));
+      }),
+      { numRuns: 2000, seed: 42 },
+    );
+    expect(counterexample.failed).toBe(true);
+  });
+});
+
+describe('classifyPlaylist', () => {
+  const live = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:6', '#EXT-X-MEDIA-SEQUENCE:42', '#EXTINF:6.000,', 'seg_42.ts', ''].join('\n');
+  const withPlaylistType = (type: string) => live.replace('#EXT-X-VERSION:3', `#EXT-X-VERSION:3\n#EXT-X-PLAYLIST-TYPE:${type}`);
+
+  test.each([
+    ['a live media playlist', live, { kind: 'live', targetDurationSeconds: 6 }],
+    ['a live media playlist with CRLF line ends', live.replace(/\n/g, '\r\n'), { kind: 'live', targetDurationSeconds: 6 }],
+    ['an EVENT playlist still growing', withPlaylistType('EVENT'), { kind: 'live', targetDurationSeconds: 6 }],
+    ['an ended live playlist', `${live}#EXT-X-ENDLIST\n`, { kind: 'ended' }],
+    ['a VOD playlist', withPlaylistType('VOD'), { kind: 'ended' }],
+    ['a multivariant playlist', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n360p.m3u8\n', { kind: 'multivariant' }],
+    ['an I-frame-only multivariant playlist', '#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,URI="iframe.m3u8"\n', { kind: 'multivariant' }],
+    ['a media playlist without EXT-X-TARGETDURATION', live.replace('#EXT-X-TARGETDURATION:6\n', ''), { kind: 'no-target-duration' }],
+    ['a target duration of 0', live.replace('TARGETDURATION:6', 'TARGETDURATION:0'), { kind: 'no-target-duration' }],
+    ['a fractional target duration (not RFC 8216)', live.replace('TARGETDURATION:6', 'TARGETDURATION:6.5'), { kind: 'no-target-duration' }],
+    ['an empty file', '', { kind: 'no-target-duration' }],
+  ])('%s', (_, text, expected) => {
+    expect(classifyPlaylist(text)).toEqual(expected);
+  });
+});

@@ -1,0 +1,276 @@
+/**
+ * StalePlaylistGuard edge mode end to end: a simulated live encoder with two redundant pipelines writes
+ * to s3rver, the CDN stand-in runs the rendered guard function on the live playlists, and hls.js in
+ * Chromium plays the redundant multivariant playlist through it in real time.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-function';
+import { CdnRequestRecord, CdnStandIn, startCdnStandIn } from '../harness/cdn-stand-in';
+import { loadCloudFrontFunction } from '../harness/cloudfront-function';
+import { hlsFixtureFormat, hlsFixtures } from '../harness/hls-fixtures';
+import { HlsPlayer, PlaybackResult } from '../harness/hls-player';
+import { LiveEncoder, streamInfByRendition } from '../harness/live-encoder';
+import { LoopbackS3, startS3 } from '../harness/s3';
+import { describeWithTools } from '../harness/tools';
+
+const TD_MS = 2000;
+const WINDOW_SEGMENTS = 4;
+const STALE_AFTER_MS = 3 * TD_MS;
+const PLAYLIST_TTL_MS = TD_MS / 2;
+/** S3's Last-Modified is whole seconds, so a playlist can look up to 1 s older than it is. */
+const LAST_MODIFIED_GRANULARITY_MS = 1000;
+const PIPELINE_A_PLAYLIST = /^\/pipeline-a\/[^/]+\/index\.m3u8$/;
+const SEGMENT = /\.ts$/;
+
+/**
+ * hls.js near the live edge: liveSyncDurationCount 2 sets the latency target, and startPosition pins the start
+ * so the stall measurement knows it exactly. The first window a player loads spans [0, 4 x TD) of its timeline,
+ * so liveSync would start at about 2 x TD; this starts a quarter second later (slightly less buffer, a harsher
+ * test), because exactly on the boundary the video buffer begins a few ms late and hls.js reports a
+ * bufferSeekOverHole. A playlist 404 fails over at once (no retries), as the guard intends.
+ */
+const hlsConfig = {
+  liveSyncDurationCount: 2,
+  startPosition: (WINDOW_SEGMENTS - 2) * TD_MS / 1000 + 0.25,
+  playlistLoadPolicy: {
+    default: {
+      maxTimeToFirstByteMs: 4000,
+      maxLoadTimeMs: 8000,
+      timeoutRetry: null,
+      errorRetry: { maxNumRetry: 0, retryDelayMs: 0, maxRetryDelayMs: 0 },
+    },
+  },
+};
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A playback session observed for a fixed wall-time window, with the CDN requests made meanwhile. */
+interface Session {
+  readonly result: PlaybackResult;
+  /** Wall time when the session was started and when play() returned (ms since epoch). */
+  readonly from: number;
+  readonly to: number;
+  readonly requests: CdnRequestRecord[];
+}
+
+/**
+ * Upper bound of the time the playhead stood still, in ms (the harness records no wall time per fragment, so
+ * this compares playhead progress with wall time): from the first segment's arrival (playback cannot start
+ * earlier) to the snapshot (wallSeconds after loadSource, which precedes the master playlist request), minus
+ * how far the playhead moved from the configured start. Start-up time counts as stall, so it over-estimates.
+ */
+function stallUpperBoundMs(session: Session): number {
+  expect(session.result.fragments[0].start).toBe((WINDOW_SEGMENTS - 2) * TD_MS / 1000); // started where configured
+  const master = session.requests.find((r) => r.path === '/master.m3u8')!;
+  const firstSegment = session.requests.find((r) => SEGMENT.test(r.path))!;
+  const snapshotAt = master.time + session.result.wallSeconds * 1000;
+  const progressMs = (session.result.currentTime - hlsConfig.startPosition) * 1000;
+  return snapshotAt - firstSegment.finishedAt - progressMs;
+}
+
+/** Largest wall-time gap between two consecutive segment fetches of the session, in ms. */
+function largestSegmentFetchGapMs(session: Session): number {
+  const times = session.requests.filter((r) => SEGMENT.test(r.path)).map((r) => r.time);
+  return Math.max(...times.slice(1).map((time, i) => time - times[i]));
+}
+
+describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live redundant encoder -> s3rver -> CDN + guard -> hls.js', () => {
+  let workDir: string;
+  let s3: LoopbackS3;
+  let cdn: CdnStandIn;
+  let encoder: LiveEncoder;
+  let player: HlsPlayer;
+  const measured: Record<string, number> = {};
+
+  async function observe(timeoutMs: number, during?: (from: number) => Promise<void>): Promise<Session> {
+    const from = Date.now();
+    const playing = player.play(`${cdn.origin}/master.m3u8`, { rate: 1, timeoutMs, hlsConfig });
+    await during?.(from);
+    const result = await playing;
+    const to = Date.now();
+    return { result, from, to, requests: cdn.requests.filter((r) => r.time >= from && r.time <= to) };
+  }
+
+  function fetchCdn(key: string): Promise<Response> {
+    return fetch(`${cdn.origin}/${key}`);
+  }
+
+  beforeAll(async () => {
+    const set = hlsFixtures().sets['content-ts'];
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-mode-'));
+    const functionFile = path.join(workDir, 'stale-playlist-guard.js');
+    fs.writeFileSync(functionFile, renderEdgeGuardFunction({ staleAfterMs: STALE_AFTER_MS, multivariantPlaylistNames: ['master.m3u8'] }));
+    s3 = await startS3([{ name: 'live', cors: true }]);
+    cdn = await startCdnStandIn({
+      origin: `${s3.endpoint}/live`,
+      behaviors: [
+        { pathPattern: '*.m3u8', ttlSeconds: PLAYLIST_TTL_MS / 1000, viewerResponseFunction: loadCloudFrontFunction(functionFile) },
+        { pathPattern: '*', ttlSeconds: 60 },
+      ],
+    });
+    const streamInf = streamInfByRendition(path.join(set.dir, hlsFixtureFormat.multivariantFile));
+    encoder = await LiveEncoder.start({
+      client: s3.client,
+      bucket: 'live',
+      pipelines: ['pipeline-a', 'pipeline-b'],
+      renditions: hlsFixtureFormat.renditions.map((name) => ({
+        name,
+        streamInf: streamInf[name],
+        segmentFiles: Array.from({ length: set.segmentCount }, (_, i) => path.join(set.dir, name, `seg_${String(i).padStart(3, '0')}.ts`)),
+      })),
+      targetDurationSeconds: TD_MS / 1000,
+      windowSize: WINDOW_SEGMENTS,
+    });
+    player = await HlsPlayer.launch();
+  }, 120_000);
+
+  afterAll(async () => {
+    await encoder?.stop();
+    await player?.close();
+    await cdn?.close();
+    await s3?.stop();
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    if (Object.keys(measured).length > 0) process.stderr.write(`edge-mode e2e measurements: ${JSON.stringify(measured)}\n`);
+  });
+
+  afterEach(() => {
+    expect(encoder.errors).toEqual([]);
+  });
+
+  test('the encoder writes a redundant multivariant playlist and sliding-window live playlists', async () => {
+    const master = await (await fetchCdn('master.m3u8')).text();
+    const variants = master.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    expect(variants).toEqual(['pipeline-a/360p/index.m3u8', 'pipeline-b/360p/index.m3u8', 'pipeline-a/180p/index.m3u8', 'pipeline-b/180p/index.m3u8']);
+    const streamInfs = master.split('\n').filter((line) => line.startsWith('#EXT-X-STREAM-INF:'));
+    expect(streamInfs[0]).toBe(streamInfs[1]);
+    expect(streamInfs[2]).toBe(streamInfs[3]);
+
+    const media = await (await fetchCdn('pipeline-b/180p/index.m3u8')).text();
+    expect(media).toContain('#EXT-X-TARGETDURATION:2\n');
+    expect(media.match(/#EXTINF:2\.000,/g)).toHaveLength(WINDOW_SEGMENTS);
+    expect(media).not.toContain('#EXT-X-ENDLIST');
+    expect(encoder.mediaPlaylist(21)).toMatch(/#EXT-X-MEDIA-SEQUENCE:18\n#EXT-X-DISCONTINUITY-SEQUENCE:1\n(.*\n){4}#EXT-X-DISCONTINUITY\n#EXTINF/);
+  });
+
+  test('(a) while both pipelines run, the CDN serves no 404 and the player sees no error', async () => {
+    const session = await observe(10_000);
+    const { result, requests } = session;
+
+    expect(result.outcome).toBe('timeout'); // still playing live at the end of the window
+    expect(result.errors).toEqual([]);
+    expect(requests.filter((r) => r.status >= 400)).toEqual([]);
+    expect(requests.filter((r) => PIPELINE_A_PLAYLIST.test(r.path)).every((r) => r.functionRan)).toBe(true);
+    expect(result.fragments.length).toBeGreaterThanOrEqual(4);
+    expect(result.fragments.every((f) => f.url.includes('/pipeline-a/'))).toBe(true); // the first pathway
+    const stallMs = stallUpperBoundMs(session);
+    expect(stallMs).toBeLessThan(1000); // only start-up: a healthy live stream never stalls
+
+    // meanwhile the encoder kept RFC 8216 §6.2.1 cadence: updates 0.5 to 1.5 target durations apart
+    const intervals = ['pipeline-a', 'pipeline-b'].flatMap((pipeline) => {
+      const starts = encoder.writes.filter((w) => w.pipeline === pipeline).map((w) => w.startedAt);
+      return starts.slice(1).map((start, i) => start - starts[i]);
+    });
+    const [shortest, longest] = [Math.min(...intervals), Math.max(...intervals)];
+    expect(shortest).toBeGreaterThanOrEqual(TD_MS / 2);
+    expect(longest).toBeLessThanOrEqual(TD_MS * 1.5);
+    Object.assign(measured, { healthyStallUpperBoundMs: Math.round(stallMs), updateIntervalMinMs: shortest, updateIntervalMaxMs: longest });
+  }, 30_000);
+
+  test('(b) when pipeline A stops, its playlists turn 404 within 3 x TD + TD and hls.js continues on pipeline B', async () => {
+    let stoppedAt = 0;
+    let lastWriteAt = 0;
+    const session = await observe(22_000, async (from) => {
+      // let the player settle on pipeline A, then fail A right after an update: the slowest case to detect
+      await sleep(4000 - (Date.now() - from));
+      lastWriteAt = (await encoder.nextWrite('pipeline-a')).startedAt;
+      await encoder.stopPipeline('pipeline-a');
+      stoppedAt = Date.now();
+    });
+    const { result, requests } = session;
+
+    // the CDN: 404 (no-store) for pipeline A's media playlists only, only after A stopped, soon enough and not too soon
+    const failures = requests.filter((r) => r.status >= 400);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.every((r) => PIPELINE_A_PLAYLIST.test(r.path) && r.status === 404 && r.time > stoppedAt)).toBe(true);
+    expect(failures.every((r) => r.headers['cache-control'] === 'no-store' && /^age=\d+s$/.test(r.headers['x-stale-playlist']))).toBe(true);
+    // finishedAt is after the guard ran, so it bounds the guard's clock from above
+    const detectionMs = failures[0].finishedAt - stoppedAt;
+    const sinceLastWriteMs = failures[0].finishedAt - lastWriteAt;
+    expect(detectionMs).toBeLessThanOrEqual(STALE_AFTER_MS + TD_MS);
+    expect(sinceLastWriteMs).toBeGreaterThan(STALE_AFTER_MS - LAST_MODIFIED_GRANULARITY_MS);
+    expect(new Set(failures.map((r) => r.path)).size).toBe(2); // hls.js tried A's other rendition, then switched pathway
+
+    // the player: never fatal; errors are only A's 404s (and the stall they cost, measured below)
+    expect(result.outcome).toBe('timeout');
+    expect(result.errors.filter((e) => e.fatal)).toEqual([]);
+    const networkErrors = result.errors.filter((e) => e.type === 'networkError');
+    expect(networkErrors.length).toBeGreaterThan(0);
+    expect(networkErrors.every((e) => e.details === 'levelLoadError' && e.code === 404 && /\/pipeline-a\//.test(e.url ?? ''))).toBe(true);
+    expect(result.errors.filter((e) => e.type !== 'networkError').map((e) => e.details).filter((d) => d !== 'bufferStalledError')).toEqual([]);
+
+    // continuity: every media sequence number in order, none skipped, and pipeline B after the switch
+    const sequences = result.fragments.map((f) => f.sn);
+    expect(sequences.slice(1).every((sn, i) => sn - sequences[i] === 0 || sn - sequences[i] === 1)).toBe(true);
+    const firstB = result.fragments.findIndex((f) => f.url.includes('/pipeline-b/'));
+    expect(firstB).toBeGreaterThan(0);
+    expect(result.fragments.slice(0, firstB).every((f) => f.url.includes('/pipeline-a/'))).toBe(true);
+    expect(result.fragments.slice(firstB).every((f) => f.url.includes('/pipeline-b/'))).toBe(true);
+    expect(result.fragments.length - firstB).toBeGreaterThanOrEqual(3);
+    const lastA = requests.filter((r) => r.path.startsWith('/pipeline-a/') && SEGMENT.test(r.path)).pop()!;
+    expect(requests.filter((r) => r.path.startsWith('/pipeline-a/') && r.time > failures[0].time)).toEqual(failures.slice(1));
+    expect(lastA.time).toBeLessThan(failures[0].time);
+
+    // the stall: total time the playhead stood still (start-up included) stays under 2 x TD
+    const stallMs = stallUpperBoundMs(session);
+    expect(stallMs).toBeLessThanOrEqual(2 * TD_MS);
+    Object.assign(measured, {
+      detectionAfterStopMs: detectionMs,
+      detectionAfterLastWriteMs: sinceLastWriteMs,
+      failoverStallUpperBoundMs: Math.round(stallMs),
+      largestSegmentFetchGapMs: largestSegmentFetchGapMs(session),
+    });
+  }, 60_000);
+
+  test('(c) when pipeline A restarts, its playlists answer 200 again at once: the 404 is not cached', async () => {
+    if (encoder.isRunning('pipeline-a')) { // (b) did not run: make A stale first
+      await encoder.stopPipeline('pipeline-a');
+      await sleep(STALE_AFTER_MS + LAST_MODIFIED_GRANULARITY_MS);
+    }
+    const keys = hlsFixtureFormat.renditions.map((rendition) => encoder.mediaPlaylistKey('pipeline-a', rendition));
+    // a viewer still polling A keeps its stale copy cached (TTL 1 s) right up to the restart: the worst case
+    const before = await fetchCdn(keys[0]);
+    expect(before.status).toBe(404);
+    expect(before.headers.get('cache-control')).toBe('no-store');
+    const windowStartBefore = encoder.lastWrite('pipeline-a')!.newestSequence - WINDOW_SEGMENTS + 1;
+
+    await encoder.startPipeline('pipeline-a');
+    const restartedAt = encoder.lastWrite('pipeline-a')!.finishedAt;
+    const polls: Array<{ key: string; at: number; status: number; body: string }> = [];
+    while (Date.now() - restartedAt < PLAYLIST_TTL_MS + TD_MS) {
+      await Promise.all(keys.map(async (key) => {
+        const response = await fetchCdn(key);
+        polls.push({ key, at: Date.now(), status: response.status, body: await response.text() });
+      }));
+      await sleep(50);
+    }
+
+    const recoveries = keys.map((key) => {
+      const own = polls.filter((p) => p.key === key);
+      const firstOk = own.findIndex((p) => p.status === 200);
+      expect(firstOk).toBeGreaterThanOrEqual(0);
+      expect(own.slice(firstOk).every((p) => p.status === 200)).toBe(true);
+      expect(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(own[firstOk].body)![1])).toBeGreaterThan(windowStartBefore);
+      return own[firstOk].at - restartedAt;
+    });
+    // the rendition nobody polled is 200 on the very first request after the restart
+    expect(polls.find((p) => p.key === keys[1])!.status).toBe(200);
+    // the primed one only until the stale copy cached before the restart expires: no 404 outlives the TTL
+    expect(Math.max(...recoveries)).toBeLessThanOrEqual(PLAYLIST_TTL_MS + 250);
+    const afterRestart = cdn.requests.filter((r) => keys.includes(r.path.slice(1)) && r.time >= restartedAt);
+    expect(afterRestart.filter((r) => r.status === 404).every((r) => r.cache === 'hit' && r.originStatus === 200)).toBe(true);
+    expect(afterRestart.filter((r) => r.cache === 'miss').every((r) => r.status === 200)).toBe(true);
+    Object.assign(measured, { recoveryPrimedMs: recoveries[0], recoveryUnprimedMs: recoveries[1] });
+  }, 30_000);
+});
