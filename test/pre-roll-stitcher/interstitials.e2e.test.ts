@@ -1,44 +1,22 @@
-import { RunningStitcher, startStitcherBundle, testSigningSecret } from './stitcher-bundle';
-import { PlaybackUrl } from '../../src/pre-roll-stitcher/playback-url';
+import { startStitchedPlaybackRig, StitchedPlaybackRig } from './stitcher-bundle';
 import { stitcherEnvironment } from '../../src/pre-roll-stitcher/protocol';
-import { HlsFixtures, hlsFixtures } from '../harness/hls-fixtures';
-import { HlsPlayer } from '../harness/hls-player';
-import { LoopbackServer, startStaticServer } from '../harness/static-server';
 import { describeWithTools } from '../harness/tools';
 
 describeWithTools(['ffmpeg', 'chromium'], 'HLS Interstitials output through the shipped handler bundle', () => {
-  let fixtures: HlsFixtures;
-  let media: LoopbackServer;
-  let stitcher: RunningStitcher;
-  let player: HlsPlayer;
+  let rig: StitchedPlaybackRig;
 
   beforeAll(async () => {
-    fixtures = hlsFixtures();
-    media = await startStaticServer({ mounts: { '/media/': fixtures.root } });
-    stitcher = await startStitcherBundle({
-      [stitcherEnvironment.allowedOrigins]: `127.0.0.1:${media.port}`,
-      [stitcherEnvironment.outputMode]: 'interstitials',
-    });
-    player = await HlsPlayer.launch();
+    rig = await startStitchedPlaybackRig({ [stitcherEnvironment.outputMode]: 'interstitials' });
   }, 120_000);
 
-  afterAll(async () => {
-    await player?.close();
-    await stitcher?.stop();
-    await media?.close();
-  });
+  afterAll(async () => rig?.stop());
 
   test('hls.js plays the pre-roll and the two-ad mid-roll pod as interstitials, then the content to the end', async () => {
-    const ad = `${media.origin}/media/ad-ts/master.m3u8`;
-    const url = PlaybackUrl.sign({
-      baseUrl: stitcher.functionUrl.origin,
-      signingSecret: testSigningSecret,
-      payload: {
-        contentUri: `${media.origin}/media/content-ts/master.m3u8`,
-        breaks: [{ positionMs: 0, adUri: ad }, { positionMs: 10000, adUri: ad }, { positionMs: 10000, adUri: ad }],
-      },
-    });
-    const result = await player.play(url);
+    const ad = `${rig.media.origin}/media/ad-ts/master.m3u8`;
+    const result = await rig.player.play(rig.playbackUrl({
+      contentUri: `${rig.media.origin}/media/content-ts/master.m3u8`,
+      breaks: [{ positionMs: 0, adUri: ad }, { positionMs: 10000, adUri: ad }, { positionMs: 10000, adUri: ad }],
+    }));
     expect(result.errors.filter((e) => e.fatal)).toEqual([]);
     expect(result.outcome).toBe('ended');
     expect(result.currentTime).toBeCloseTo(20, 0);

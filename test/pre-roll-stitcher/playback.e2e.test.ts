@@ -1,42 +1,25 @@
-import { RunningStitcher, startStitcherBundle, testSigningSecret } from './stitcher-bundle';
-import { PlaybackUrl } from '../../src/pre-roll-stitcher/playback-url';
-import { stitcherEnvironment } from '../../src/pre-roll-stitcher/protocol';
+import { startStitchedPlaybackRig, StitchedPlaybackRig } from './stitcher-bundle';
 import { decodeVideoFrames } from '../harness/ffmpeg-client';
-import { HlsContainer, HlsFixtures, hlsFixtures } from '../harness/hls-fixtures';
-import { HlsPlayer, PlaybackResult } from '../harness/hls-player';
-import { LoopbackServer, startStaticServer } from '../harness/static-server';
+import { HlsContainer } from '../harness/hls-fixtures';
+import { PlaybackResult } from '../harness/hls-player';
 import { describeWithTools } from '../harness/tools';
 
 // Content is 20 s of 2 s segments; every ad is 6 s. Mid-rolls at 6 s and 12 s of content time.
 const breakPositionsMs = [0, 6000, 12000, -1];
 
 describeWithTools(['ffmpeg', 'chromium'], 'stitched playback through the shipped handler bundle', () => {
-  let fixtures: HlsFixtures;
-  let media: LoopbackServer;
-  let stitcher: RunningStitcher;
-  let player: HlsPlayer;
+  let rig: StitchedPlaybackRig;
 
   beforeAll(async () => {
-    fixtures = hlsFixtures();
-    media = await startStaticServer({ mounts: { '/media/': fixtures.root } });
-    stitcher = await startStitcherBundle({ [stitcherEnvironment.allowedOrigins]: `127.0.0.1:${media.port}` });
-    player = await HlsPlayer.launch();
+    rig = await startStitchedPlaybackRig();
   }, 120_000);
 
-  afterAll(async () => {
-    await player?.close();
-    await stitcher?.stop();
-    await media?.close();
-  });
+  afterAll(async () => rig?.stop());
 
-  const playbackUrl = (container: HlsContainer) => PlaybackUrl.sign({
-    baseUrl: stitcher.functionUrl.origin,
-    signingSecret: testSigningSecret,
-    payload: {
-      contentUri: `${media.origin}/media/content-${container}/master.m3u8`,
-      // given out of order on purpose: the stitcher sorts by position
-      breaks: [...breakPositionsMs].reverse().map((positionMs) => ({ positionMs, adUri: `${media.origin}/media/ad-${container}/master.m3u8` })),
-    },
+  const playbackUrl = (container: HlsContainer) => rig.playbackUrl({
+    contentUri: `${rig.media.origin}/media/content-${container}/master.m3u8`,
+    // given out of order on purpose: the stitcher sorts by position
+    breaks: [...breakPositionsMs].reverse().map((positionMs) => ({ positionMs, adUri: `${rig.media.origin}/media/ad-${container}/master.m3u8` })),
   });
 
   /** Ad windows on the stitched timeline: [start, end) seconds. */
@@ -56,11 +39,11 @@ describeWithTools(['ffmpeg', 'chromium'], 'stitched playback through the shipped
   }
 
   test.each(['ts', 'fmp4'] as const)('hls.js plays a %s pre-roll, two mid-rolls and a post-roll through to the end', async (container) => {
-    expectPlayedThrough(await player.play(playbackUrl(container)), container);
+    expectPlayedThrough(await rig.player.play(playbackUrl(container)), container);
   }, 90_000);
 
   test('ffmpeg decodes the stitched TS rendition as ad and content frames in stitched order', async () => {
-    const rendition = (set: string) => `${media.origin}/media/${set}/360p/index.m3u8`;
+    const rendition = (set: string) => `${rig.media.origin}/media/${set}/360p/index.m3u8`;
     const [ad, content] = await Promise.all([decodeVideoFrames(rendition('ad-ts')), decodeVideoFrames(rendition('content-ts'))]);
     const stitched = await decodeVideoFrames(playbackUrl('ts'), { variant: 0 });
     const framesPerSecond = 30;

@@ -1,7 +1,11 @@
 import * as path from 'path';
+import { PlaybackUrl, StitchPayload } from '../../src/pre-roll-stitcher/playback-url';
 import { stitcherEnvironment } from '../../src/pre-roll-stitcher/protocol';
 import { FakeEndpoint, startFakeEndpoint } from '../harness/fake-endpoint';
 import { FunctionUrlHandler, LoopbackFunctionUrl, serveFunctionUrl } from '../harness/function-url';
+import { hlsFixtures } from '../harness/hls-fixtures';
+import { HlsPlayer } from '../harness/hls-player';
+import { LoopbackServer, startStaticServer } from '../harness/static-server';
 
 /** The signing secret the fake Secrets Manager hands out. */
 export const testSigningSecret = 'test-signing-secret-of-enough-length';
@@ -54,6 +58,34 @@ export async function startStitcherBundle(overrides: Record<string, string>): Pr
       await functionUrl.close();
       await secretsManager.close();
       process.stdout.write = write;
+    },
+  };
+}
+
+/** The fixtures on a loopback media origin, the shipped stitcher in front of it, and hls.js to play. */
+export interface StitchedPlaybackRig {
+  readonly media: LoopbackServer;
+  readonly stitcher: RunningStitcher;
+  readonly player: HlsPlayer;
+  /** A signed playback URL of the stitcher for this payload. */
+  playbackUrl(payload: StitchPayload): string;
+  stop(): Promise<void>;
+}
+
+/** Starts a {@link StitchedPlaybackRig}; the stitcher may fetch from the media origin only. */
+export async function startStitchedPlaybackRig(overrides: Record<string, string> = {}): Promise<StitchedPlaybackRig> {
+  const media = await startStaticServer({ mounts: { '/media/': hlsFixtures().root } });
+  const stitcher = await startStitcherBundle({ [stitcherEnvironment.allowedOrigins]: `127.0.0.1:${media.port}`, ...overrides });
+  const player = await HlsPlayer.launch();
+  return {
+    media,
+    stitcher,
+    player,
+    playbackUrl: (payload) => PlaybackUrl.sign({ baseUrl: stitcher.functionUrl.origin, signingSecret: testSigningSecret, payload }),
+    stop: async () => {
+      await player.close();
+      await stitcher.stop();
+      await media.close();
     },
   };
 }
