@@ -196,6 +196,7 @@ export class Stitcher {
     if (isMediaPlaylist(ad)) {
       return { adUri, variants: [{ variant: new Variant({ uri: adUri, bandwidth: 0 }), container: containerOf(ad) }], iframes: [], renditions: [] };
     }
+    // parsed, not sniffed (unlike the content's reference): ad playlists are small and usually the ones spliced next
     const sharedContainer = async (uris: string[]) => uris.length > 0 ? containerOf(await this.loadMedia(uris[0], `ad ${adUri}`)) : undefined;
     const variants = ad.variants.filter((v) => !v.isIFrameOnly);
     const iframes = ad.variants.filter((v) => v.isIFrameOnly);
