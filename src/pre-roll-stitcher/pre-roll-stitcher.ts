@@ -11,6 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { stitcherCacheKeyQueryStrings, stitcherEnvironment, stitcherMetrics } from './protocol';
 import { PreRollStitchFunction } from '../private/pre-roll-stitch-function';
+import { handlerMetric } from '../shared/handler-metric';
 
 /** How ads reach the player. */
 export enum StitchOutputMode {
@@ -331,14 +332,7 @@ export class PreRollStitcher extends Construct {
   }
 
   private metric(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: stitcherMetrics.namespace,
-      metricName,
-      dimensionsMap: { service: this.serviceName },
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(1),
-      ...options,
-    });
+    return handlerMetric(stitcherMetrics.namespace, metricName, this.serviceName, options);
   }
 }
 

@@ -14,6 +14,7 @@ import { renderEdgeGuardFunction } from './edge-function';
 import { guardEnvironment, guardMetrics } from './protocol';
 import { isSafeThreshold, oldestHealthyAgeMs, staleAfterMs } from './staleness';
 import { StalePlaylistCheckFunction } from '../private/stale-playlist-check-function';
+import { handlerMetric } from '../shared/handler-metric';
 import { nagResourceName } from '../shared/nag-finding';
 
 /** Where stale playlists are detected. */
@@ -288,14 +289,7 @@ export class StalePlaylistGuard extends Construct {
 
   private guardMetric(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     if (!this.serviceName) throw new Error(`metric ${metricName} exists in origin mode only: this guard uses detection: StaleDetection.EDGE`);
-    return new cloudwatch.Metric({
-      namespace: guardMetrics.namespace,
-      metricName,
-      dimensionsMap: { service: this.serviceName },
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(1),
-      ...options,
-    });
+    return handlerMetric(guardMetrics.namespace, metricName, this.serviceName, options);
   }
 
   private createBucket(removalPolicy: RemovalPolicy): s3.Bucket {
