@@ -247,16 +247,22 @@ describe('origin mode against s3rver', () => {
     expect(metricSum(lines, guardMetrics.deletions)).toBe(1);
   }, 30_000);
 
-  test('both pipelines stop together (output-locked encoders, lost contribution feed): nothing is deleted', async () => {
-    const since = logLines.length;
+  /** Runs a channel for a minute, stops every pipeline, and runs on past the threshold plus one queue delay. */
+  async function runTotalOutage(name: string, options: { locked: boolean; seed: number }): Promise<{ sim: Simulation; live: LiveChannel }> {
     const sim: Simulation = new Simulation(guard.createStalePlaylistCheckHandler({ now: () => sim.nowMs }));
-    const live = new LiveChannel(sim, 'outage', { locked: true, seed: 99 });
+    const live = new LiveChannel(sim, name, options);
     await live.start();
     await sim.runUntil(sim.nowMs + 60_000);
     const stoppedAt = sim.nowMs;
     pipelines.forEach((pipeline) => live.stop(pipeline));
     await sim.runUntil(stoppedAt + thresholdMs + queueDelayMs + 10_000);
     activeSimulation = undefined;
+    return { sim, live };
+  }
+
+  test('both pipelines stop together (output-locked encoders, lost contribution feed): nothing is deleted', async () => {
+    const since = logLines.length;
+    const { sim, live } = await runTotalOutage('outage', { locked: true, seed: 99 });
 
     expect(sim.deletions).toEqual([]);
     for (const pipeline of pipelines) {
@@ -274,14 +280,7 @@ describe('origin mode against s3rver', () => {
   test('both pipelines stop with independent jitter: at most one copy of each playlist is deleted', async () => {
     // The pipeline whose last update came first is checked while the other is still inside its threshold,
     // so it is deleted (the other is healthy at that moment); the other is then kept as all-pipelines-stale.
-    const sim: Simulation = new Simulation(guard.createStalePlaylistCheckHandler({ now: () => sim.nowMs }));
-    const live = new LiveChannel(sim, 'outage-jitter', { locked: false, seed: 4242 });
-    await live.start();
-    await sim.runUntil(sim.nowMs + 60_000);
-    const stoppedAt = sim.nowMs;
-    pipelines.forEach((pipeline) => live.stop(pipeline));
-    await sim.runUntil(stoppedAt + thresholdMs + queueDelayMs + 10_000);
-    activeSimulation = undefined;
+    const { sim, live } = await runTotalOutage('outage-jitter', { locked: false, seed: 4242 });
 
     for (const rendition of renditions) {
       const keys = pipelines.map((pipeline) => live.mediaKey(pipeline, rendition));
