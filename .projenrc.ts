@@ -59,7 +59,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-mediatailor@3.895.0',
     '@aws-sdk/client-secrets-manager@3.1162.0',
     '@types/aws-lambda@^8.10.164',
+    'lru-cache@^11.5.3',
     // test harness and checks
+    '@cloud-copilot/iam-simulate@^0.1.173', // AGPL-3.0: the deploy check's IAM simulator, test-only, never bundled or shipped
     'cdk-nag@^3.0.2',
     'aws-sdk-client-mock@^4.1.0',
     'fast-check@^4.10.2',
@@ -72,20 +74,30 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 });
 
-// ---- handlers: lambda-src/<name>.lambda.ts -> assets/lambda-src/<name>.lambda/index.js ----------
-// Each gets a generated, never-exported construct in src/private/<name>-function.ts.
-for (const file of fs.readdirSync(handlerDir).filter((f) => f.endsWith('.lambda.ts')).sort()) {
-  const name = path.basename(file, '.lambda.ts');
+// ---- handlers: lambda-src/<construct>/<name>.lambda.ts -> assets/lambda-src/<construct>/<name>.lambda/index.js ----
+// Each gets a generated, never-exported construct in src/<construct>/<name>-function.ts, beside the construct.
+function handlerEntrypoints(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)).flatMap((entry) => {
+    const file = path.posix.join(dir, entry.name);
+    if (entry.isDirectory()) return handlerEntrypoints(file);
+    return entry.name.endsWith('.lambda.ts') ? [file] : [];
+  });
+}
+for (const entrypoint of handlerEntrypoints(handlerDir)) {
+  const relative = path.posix.relative(handlerDir, entrypoint);
+  const constructFolder = path.posix.dirname(relative);
+  if (constructFolder === '.') throw new Error(`${entrypoint}: handlers live in ${handlerDir}/<construct>/, beside the construct's src/<construct>/`);
+  const name = path.posix.basename(entrypoint, '.lambda.ts');
   new awscdk.LambdaFunction(project, {
-    entrypoint: `${handlerDir}/${file}`,
-    constructFile: `src/private/${name}-function.ts`,
+    entrypoint,
+    constructFile: `src/${constructFolder}/${name}-function.ts`,
     cdkDeps: project.cdkDeps,
     runtime: lambdaRuntime,
     // @aws-sdk/* stays external (the runtime provides it): small bundles, fast cold starts
     bundlingOptions: { sourcemap: true },
   });
   // minified bundles load faster at cold start; the source map keeps stack traces readable
-  const bundleTask = project.tasks.tryFind(`bundle:${handlerDir}/${name}.lambda`)!;
+  const bundleTask = project.tasks.tryFind(`bundle:${entrypoint.replace(/\.ts$/, '')}`)!;
   const esbuildArgs = bundleTask.steps[0].execArgs!;
   bundleTask.reset();
   bundleTask.execArgs([...esbuildArgs, '--minify']);

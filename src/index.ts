@@ -1,4 +1,4 @@
 // The public API of cdk-ott-constructs: every construct, its props, enums and factory classes.
 export * from './pre-roll-stitcher/pre-roll-stitcher';
-export * from './pre-roll-stitcher/playback-url';
+export * from './pre-roll-stitcher/contract/playback-url';
 export * from './stale-playlist-guard/stale-playlist-guard';

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { buildSync } from 'esbuild';
 import { benchInput, startBenchOrigin } from './origin';
 import type { WorkerResult } from './worker';
-import { stitcherEnvironment } from '../../src/pre-roll-stitcher/protocol';
+import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protocol';
 
 /**
  * PreRollStitcher benchmark, side by side with @eyevinn/hls-splice in the same run: per stitched
@@ -14,7 +14,7 @@ import { stitcherEnvironment } from '../../src/pre-roll-stitcher/protocol';
  */
 
 const repo = path.resolve(__dirname, '..', '..');
-const bundle = path.join(repo, 'assets', 'lambda-src', 'pre-roll-stitch.lambda', 'index.js');
+const bundle = path.join(repo, 'assets', 'lambda-src', 'pre-roll-stitcher', 'stitch.lambda', 'index.js');
 const iterations = { cold: 60, uncached: 40, warm: 400, splice: 40, floor: 200, freshProcesses: 15 };
 
 async function main(): Promise<void> {

@@ -3,8 +3,8 @@ import { performance } from 'perf_hooks';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import * as hlsParser from 'hls-parser';
 import { benchInput, mediaPlaylist } from './origin';
-import { PlaybackUrl } from '../../src/pre-roll-stitcher/playback-url';
-import { stitcherEnvironment } from '../../src/pre-roll-stitcher/protocol';
+import { PlaybackUrl } from '../../src/pre-roll-stitcher/contract/playback-url';
+import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protocol';
 
 /**
  * One measurement in a fresh process (bundled by esbuild, run by plain node so no compiler sits in

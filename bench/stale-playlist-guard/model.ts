@@ -4,7 +4,7 @@
  * updating into a 404. Everything runs on a virtual clock in integer milliseconds (0 = start of the measured
  * hour), driven by a seeded PRNG: a run is deterministic and never waits.
  */
-import { classifyPlaylist, isStale, staleAfterMs } from '../../src/stale-playlist-guard/staleness';
+import { classifyPlaylist, isStale, staleAfterMs } from '../../src/stale-playlist-guard/contract/staleness';
 
 /* eslint-disable no-bitwise -- mulberry32 is defined on 32-bit integer arithmetic */
 /** mulberry32: a small seeded PRNG returning uniform draws in [0, 1). */

@@ -2,7 +2,7 @@ import {
   benchChannel, edgeGuard, generateChannel, HourlyCost, measureHealthyHour, measureStall, noCost, originGuard, seedDetector,
   StalePlaylistStrategy, stallPipeline, targetDurationMs,
 } from './model';
-import { isSafeThreshold, oldestHealthyAgeMs, staleAfterMs } from '../../src/stale-playlist-guard/staleness';
+import { isSafeThreshold, oldestHealthyAgeMs, staleAfterMs } from '../../src/stale-playlist-guard/contract/staleness';
 
 /**
  * StalePlaylistGuard benchmark: the aws-samples seed, our origin mode and our edge mode on the same simulated channel

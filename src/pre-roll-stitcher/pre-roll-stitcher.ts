@@ -9,8 +9,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { stitcherCacheKeyQueryStrings, stitcherEnvironment, stitcherMetrics } from './protocol';
-import { PreRollStitchFunction } from '../private/pre-roll-stitch-function';
+import { stitcherCacheKeyQueryStrings, stitcherEnvironment, stitcherMetrics } from './contract/protocol';
+import { StitchFunction } from './stitch-function';
 import { handlerMetric } from '../shared/handler-metric';
 
 /** How ads reach the player. */
@@ -227,7 +227,7 @@ export class PreRollStitcher extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'PreRollStitcher function: writes its own logs, reads the signing secret, nothing else',
     });
-    const fn = new PreRollStitchFunction(this, 'Function', {
+    const fn = new StitchFunction(this, 'Function', {
       memorySize: 512,
       timeout: Duration.seconds(10),
       ...props.functionOptions,

@@ -8,7 +8,7 @@ export interface EdgeGuardConfig {
 }
 
 /** The shipped CloudFront Function file. */
-export const edgeGuardFunctionFile = path.join(__dirname, '..', '..', 'cloudfront-functions', 'stale-playlist-guard.js');
+export const edgeGuardFunctionFile = path.join(__dirname, '..', '..', 'cloudfront-functions', 'stale-playlist-guard', 'edge-guard.js');
 
 const configLine = /^const CONFIG = .*; \/\/ StalePlaylistGuard:config$/m;
 

@@ -11,9 +11,9 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { renderEdgeGuardFunction } from './edge-function';
-import { guardEnvironment, guardMetrics } from './protocol';
-import { isSafeThreshold, oldestHealthyAgeMs, staleAfterMs } from './staleness';
-import { StalePlaylistCheckFunction } from '../private/stale-playlist-check-function';
+import { guardEnvironment, guardMetrics } from './contract/protocol';
+import { isSafeThreshold, oldestHealthyAgeMs, staleAfterMs } from './contract/staleness';
+import { CheckFunction } from './check-function';
 import { handlerMetric } from '../shared/handler-metric';
 import { nagResourceName } from '../shared/nag-finding';
 
@@ -327,7 +327,7 @@ export class StalePlaylistGuard extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'StalePlaylistGuard check: HEAD/GET/DELETE of .m3u8 keys in the pipelines, its own logs',
     });
-    const checkFunction = new StalePlaylistCheckFunction(this, 'CheckFunction', {
+    const checkFunction = new CheckFunction(this, 'CheckFunction', {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: checkTimeout,

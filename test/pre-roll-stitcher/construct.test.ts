@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { PayloadSigning, PreRollStitcher, PreRollStitcherProps, StitchOutputMode } from '../../src';
-import { stitcherEnvironment, stitcherMetrics } from '../../src/pre-roll-stitcher/protocol';
+import { stitcherEnvironment, stitcherMetrics } from '../../src/pre-roll-stitcher/contract/protocol';
 import { expectNagClean } from '../harness/nag';
 
 function stitcherStack(props: Partial<PreRollStitcherProps> = {}): { stack: Stack; stitcher: PreRollStitcher; template: Template } {

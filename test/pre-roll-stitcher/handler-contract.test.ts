@@ -1,6 +1,6 @@
 import { RunningStitcher, startStitcherBundle, testSigningSecret } from './stitcher-bundle';
-import { PlaybackUrl, StitchPayload } from '../../src/pre-roll-stitcher/playback-url';
-import { skippedBreaksHeader, stitcherEnvironment, stitcherMetrics } from '../../src/pre-roll-stitcher/protocol';
+import { PlaybackUrl, StitchPayload } from '../../src/pre-roll-stitcher/contract/playback-url';
+import { skippedBreaksHeader, stitcherEnvironment, stitcherMetrics } from '../../src/pre-roll-stitcher/contract/protocol';
 import { LoopbackServer, startStaticServer } from '../harness/static-server';
 
 /** Small playlists served by an upstream on loopback: what the bundle fetches. */

@@ -1,5 +1,5 @@
 import { startStitchedPlaybackRig, StitchedPlaybackRig } from './stitcher-bundle';
-import { stitcherEnvironment } from '../../src/pre-roll-stitcher/protocol';
+import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protocol';
 import { describeWithTools } from '../harness/tools';
 
 describeWithTools(['ffmpeg', 'chromium'], 'HLS Interstitials output through the shipped handler bundle', () => {

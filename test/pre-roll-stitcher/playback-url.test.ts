@@ -1,5 +1,5 @@
 import { createHmac } from 'crypto';
-import { PlaybackUrl, StitchPayload } from '../../src/pre-roll-stitcher/playback-url';
+import { PlaybackUrl, StitchPayload } from '../../src/pre-roll-stitcher/contract/playback-url';
 
 const secret = 'test-signing-secret';
 const payload: StitchPayload = {

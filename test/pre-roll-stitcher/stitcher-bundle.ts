@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { PlaybackUrl, StitchPayload } from '../../src/pre-roll-stitcher/playback-url';
-import { stitcherEnvironment } from '../../src/pre-roll-stitcher/protocol';
+import { PlaybackUrl, StitchPayload } from '../../src/pre-roll-stitcher/contract/playback-url';
+import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protocol';
 import { FakeEndpoint, startFakeEndpoint } from '../harness/fake-endpoint';
 import { FunctionUrlHandler, LoopbackFunctionUrl, serveFunctionUrl } from '../harness/function-url';
 import { hlsFixtures } from '../harness/hls-fixtures';
@@ -21,7 +21,7 @@ export interface RunningStitcher {
 }
 
 /**
- * Loads `assets/lambda-src/pre-roll-stitch.lambda/index.js` (what the construct deploys) with the
+ * Loads `assets/lambda-src/pre-roll-stitcher/stitch.lambda/index.js` (what the construct deploys) with the
  * environment the construct would set, plus `overrides`, and serves it as a Function URL. Call once
  * per test file: the bundle reads its configuration when it is first required.
  */
@@ -46,7 +46,7 @@ export async function startStitcherBundle(overrides: Record<string, string>): Pr
     stdout.push(String(chunk));
     return true;
   });
-  const bundle = path.join(__dirname, '..', '..', 'assets', 'lambda-src', 'pre-roll-stitch.lambda', 'index.js');
+  const bundle = path.join(__dirname, '..', '..', 'assets', 'lambda-src', 'pre-roll-stitcher', 'stitch.lambda', 'index.js');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { handler } = require(bundle) as { handler: FunctionUrlHandler };
   const functionUrl = await serveFunctionUrl(handler);

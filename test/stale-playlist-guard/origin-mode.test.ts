@@ -3,15 +3,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { bareEtag, ConditionalDeleteResult, PlaylistHead, PlaylistStore } from '../../lambda-src/stale-playlist/check';
-import { S3PlaylistStore } from '../../lambda-src/stale-playlist/s3-store';
-import { guardEnvironment, guardMetrics } from '../../src/stale-playlist-guard/protocol';
+import { bareEtag, ConditionalDeleteResult, PlaylistHead, PlaylistStore } from '../../lambda-src/stale-playlist-guard/check';
+import { S3PlaylistStore } from '../../lambda-src/stale-playlist-guard/s3-store';
+import { guardEnvironment, guardMetrics } from '../../src/stale-playlist-guard/contract/protocol';
 import { LoopbackS3, s3rverCredentials, startS3 } from '../harness/s3';
 
 /**
  * Origin mode end to end against s3rver: simulated encoders write segments and media playlists, s3rver emits
  * the S3 notifications, a stand-in for the SQS delay queue and Lambda's poller delivers them to the real handler
- * (`lambda-src/stale-playlist-check.lambda.ts`, configured from the environment, its S3 client reaching s3rver
+ * (`lambda-src/stale-playlist-guard/check.lambda.ts`, configured from the environment, its S3 client reaching s3rver
  * through AWS_ENDPOINT_URL_S3), and the handler's HEAD/GET/DELETE go to s3rver.
  *
  * Time is virtual: thousands of playlist updates at a 2 s target duration would take many minutes. Every
@@ -20,7 +20,7 @@ import { LoopbackS3, s3rverCredentials, startS3 } from '../harness/s3';
  * Last-Modified (s3rver's file mtime) is set to its virtual write time.
  */
 
-type HandlerModule = typeof import('../../lambda-src/stale-playlist-check.lambda');
+type HandlerModule = typeof import('../../lambda-src/stale-playlist-guard/check.lambda');
 type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 const bucket = `guard-origin-${process.pid}`;
@@ -82,7 +82,7 @@ beforeAll(async () => {
   }
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    guard = require('../../lambda-src/stale-playlist-check.lambda') as HandlerModule;
+    guard = require('../../lambda-src/stale-playlist-guard/check.lambda') as HandlerModule;
   });
 });
 

@@ -1,6 +1,6 @@
-import { StitchError } from '../../../lambda-src/pre-roll-stitch/errors';
-import { AdBreakRequest, decodePayload, PayloadLimits, sortBreaks } from '../../../lambda-src/pre-roll-stitch/payload';
-import { PlaybackUrl } from '../../../src/pre-roll-stitcher/playback-url';
+import { StitchError } from '../../lambda-src/pre-roll-stitcher/errors';
+import { AdBreakRequest, decodePayload, PayloadLimits, sortBreaks } from '../../lambda-src/pre-roll-stitcher/payload';
+import { PlaybackUrl } from '../../src/pre-roll-stitcher/contract/playback-url';
 
 const limits: PayloadLimits = { maxPayloadLength: 4096, maxBreaks: 16 };
 const contentUri = 'https://cdn.example.com/vod/movie/master.m3u8';

@@ -4,8 +4,8 @@ import {
   parsePlaylist,
   serializePlaylist,
   validateMediaPlaylist,
-} from '../../../lambda-src/hls';
-import { AdClip, AdPod, insertionIndex, spliceMediaPlaylist } from '../../../lambda-src/pre-roll-stitch/splice';
+} from '../../lambda-src/hls';
+import { AdClip, AdPod, insertionIndex, spliceMediaPlaylist } from '../../lambda-src/pre-roll-stitcher/splice';
 
 const contentUrl = 'https://origin.example/vod/movie/720p.m3u8';
 const adUrl = 'https://ads.example/spots/cola/720p.m3u8';

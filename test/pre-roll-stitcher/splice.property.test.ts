@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { MediaPlaylist, parsePlaylist, serializePlaylist, validateMediaPlaylist } from '../../../lambda-src/hls';
-import { AdPod, spliceMediaPlaylist } from '../../../lambda-src/pre-roll-stitch/splice';
+import { MediaPlaylist, parsePlaylist, serializePlaylist, validateMediaPlaylist } from '../../lambda-src/hls';
+import { AdPod, spliceMediaPlaylist } from '../../lambda-src/pre-roll-stitcher/splice';
 
 /*
  * Property tests of the splice over generated playlists. Durations are generated as whole microseconds

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import {
   classifyPlaylist, clockSkewToleranceMs, isSafeThreshold, isStale, lastModifiedGranularityMs, oldestHealthyAgeMs, staleAfterMs,
-} from '../../../src/stale-playlist-guard/staleness';
+} from '../../src/stale-playlist-guard/contract/staleness';
 
 describe('thresholds', () => {
   test('exactly at the threshold a playlist is not stale; a millisecond later it is', () => {

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { absolutizePlaylist, MediaPlaylist, MultivariantPlaylist, parsePlaylist, Rendition, Variant } from '../../../lambda-src/hls';
+import { absolutizePlaylist, MediaPlaylist, MultivariantPlaylist, parsePlaylist, Rendition, Variant } from '../../lambda-src/hls';
 import {
   AdRenditionCandidate,
   AdVariantCandidate,
@@ -11,7 +11,7 @@ import {
   matchAdVariant,
   renditionKey,
   SegmentContainer,
-} from '../../../lambda-src/pre-roll-stitch/renditions';
+} from '../../lambda-src/pre-roll-stitcher/renditions';
 
 const base = 'https://cdn.example.com/vod/movie/master.m3u8';
 

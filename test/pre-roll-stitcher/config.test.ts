@@ -1,4 +1,4 @@
-import { readConfig } from '../../../lambda-src/pre-roll-stitch/config';
+import { readConfig } from '../../lambda-src/pre-roll-stitcher/config';
 
 describe('readConfig', () => {
   test('uses the defaults for an empty environment', () => {

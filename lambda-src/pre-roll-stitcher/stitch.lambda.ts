@@ -2,11 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { readConfig } from './pre-roll-stitch/config';
-import { handleStitchRequest, internalErrorResponse, StitchHttpResponse, stitcherPath } from './pre-roll-stitch/http';
-import { Stitcher } from './pre-roll-stitch/stitcher';
-import { HttpPlaylistLoader, playlistCache } from './pre-roll-stitch/upstream';
-import { stitcherMetrics } from '../src/pre-roll-stitcher/protocol';
+import { readConfig } from './config';
+import { handleStitchRequest, internalErrorResponse, StitchHttpResponse, stitcherPath } from './http';
+import { Stitcher } from './stitcher';
+import { HttpPlaylistLoader, playlistCache } from './upstream';
+import { stitcherMetrics } from '../../src/pre-roll-stitcher/contract/protocol';
 
 // Everything here lives across warm invocations: configuration, the playlist cache, the secret.
 const config = readConfig(process.env);

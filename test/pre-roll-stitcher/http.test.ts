@@ -1,10 +1,10 @@
-import { StitchError } from '../../../lambda-src/pre-roll-stitch/errors';
+import { StitchError } from '../../lambda-src/pre-roll-stitcher/errors';
 import {
   handleStitchRequest, internalErrorResponse, StitchHttpDependencies, StitchHttpRequest, StitchHttpResponse, stitcherPath,
-} from '../../../lambda-src/pre-roll-stitch/http';
-import { StitchRequestSpec } from '../../../lambda-src/pre-roll-stitch/payload';
-import { StitchedResponse, Stitcher, StitchRouting } from '../../../lambda-src/pre-roll-stitch/stitcher';
-import { PlaybackUrl } from '../../../src/pre-roll-stitcher/playback-url';
+} from '../../lambda-src/pre-roll-stitcher/http';
+import { StitchRequestSpec } from '../../lambda-src/pre-roll-stitcher/payload';
+import { StitchedResponse, Stitcher, StitchRouting } from '../../lambda-src/pre-roll-stitcher/stitcher';
+import { PlaybackUrl } from '../../src/pre-roll-stitcher/contract/playback-url';
 
 const secret = 'test-signing-secret';
 const contentUri = 'https://cdn.example.com/vod/movie/master.m3u8';

@@ -8,7 +8,7 @@ import {
   parsePlaylist,
   resolveUri,
   serializePlaylist,
-} from '../../../lambda-src/hls';
+} from '../../lambda-src/hls';
 
 const playlistUrl = 'https://cdn.example.com/vod/movie/720p/index.m3u8';
 const masterUrl = 'https://cdn.example.com/vod/movie/master.m3u8';

@@ -3,8 +3,8 @@
  * is a redundant pipeline still healthy, and may it therefore be deleted. I/O goes through a
  * {@link PlaylistStore}; nothing here knows about the AWS SDK, SQS or Lambda.
  */
-import { guardEnvironment, playlistTypeMetadataHeader } from '../../src/stale-playlist-guard/protocol';
-import { classifyPlaylist, isStale, staleAfterMs } from '../../src/stale-playlist-guard/staleness';
+import { guardEnvironment, playlistTypeMetadataHeader } from '../../src/stale-playlist-guard/contract/protocol';
+import { classifyPlaylist, isStale, staleAfterMs } from '../../src/stale-playlist-guard/contract/staleness';
 
 /** One encoder pipeline's output location: a bucket and a key prefix (`''` or ending in `/`). */
 export interface PipelineLocation {

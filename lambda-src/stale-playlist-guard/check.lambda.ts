@@ -2,9 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { checkQueueMessages, GuardConfig, PlaylistStore, readGuardConfig, RecordOutcome } from './stale-playlist/check';
-import { S3PlaylistStore } from './stale-playlist/s3-store';
-import { guardEnvironment, guardMetrics } from '../src/stale-playlist-guard/protocol';
+import { checkQueueMessages, GuardConfig, PlaylistStore, readGuardConfig, RecordOutcome } from './check';
+import { S3PlaylistStore } from './s3-store';
+import { guardEnvironment, guardMetrics } from '../../src/stale-playlist-guard/contract/protocol';
 
 /** What the handler is built from; everything defaults to the deployed function's. */
 export interface StalePlaylistCheckOptions {

@@ -15,7 +15,7 @@ import {
   serializePlaylist,
   targetDurationFor,
   validateMediaPlaylist,
-} from '../../../lambda-src/hls';
+} from '../../lambda-src/hls';
 
 const tsMediaPlaylist = `#EXTM3U
 #EXT-X-VERSION:3

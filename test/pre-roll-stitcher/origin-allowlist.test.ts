@@ -1,5 +1,5 @@
-import { StitchError } from '../../../lambda-src/pre-roll-stitch/errors';
-import { assertAllowedUpstream, OriginPolicy, parseAllowedOrigins } from '../../../lambda-src/pre-roll-stitch/origin-allowlist';
+import { StitchError } from '../../lambda-src/pre-roll-stitcher/errors';
+import { assertAllowedUpstream, OriginPolicy, parseAllowedOrigins } from '../../lambda-src/pre-roll-stitcher/origin-allowlist';
 
 function policy(origins: string, allowHttp = false): OriginPolicy {
   return { allowedOrigins: parseAllowedOrigins(origins), allowHttp };

@@ -9,7 +9,7 @@ import {
   targetDurationFor,
   validateMediaPlaylist,
   validateMultivariantPlaylist,
-} from '../../../lambda-src/hls';
+} from '../../lambda-src/hls';
 
 const validTsPlaylist = `#EXTM3U
 #EXT-X-VERSION:3

@@ -1,8 +1,8 @@
 import {
   bareEtag, checkPlaylistUpload, checkQueueMessages, CheckContext, ConditionalDeleteResult, counterpartLocations, decodeS3EventKey, GuardConfig,
   locatePipeline, parseQueueMessage, PlaylistHead, PlaylistStore, PlaylistUpload, QueueMessage, readGuardConfig,
-} from '../../../lambda-src/stale-playlist/check';
-import { guardEnvironment } from '../../../src/stale-playlist-guard/protocol';
+} from '../../lambda-src/stale-playlist-guard/check';
+import { guardEnvironment } from '../../src/stale-playlist-guard/contract/protocol';
 
 const t0 = Date.parse('2030-01-01T00:00:00.000Z');
 const targetDuration = 2;

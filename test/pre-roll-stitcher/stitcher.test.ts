@@ -1,7 +1,7 @@
-import { absolutizePlaylist, MediaPlaylist, MultivariantPlaylist, parsePlaylist, Playlist, validateMediaPlaylist } from '../../../lambda-src/hls';
-import { StitchError } from '../../../lambda-src/pre-roll-stitch/errors';
-import { StitchRequestSpec } from '../../../lambda-src/pre-roll-stitch/payload';
-import { groupPods, PlaylistLoader, Stitcher, StitchRouting } from '../../../lambda-src/pre-roll-stitch/stitcher';
+import { absolutizePlaylist, MediaPlaylist, MultivariantPlaylist, parsePlaylist, Playlist, validateMediaPlaylist } from '../../lambda-src/hls';
+import { StitchError } from '../../lambda-src/pre-roll-stitcher/errors';
+import { StitchRequestSpec } from '../../lambda-src/pre-roll-stitcher/payload';
+import { groupPods, PlaylistLoader, Stitcher, StitchRouting } from '../../lambda-src/pre-roll-stitcher/stitcher';
 
 const contentHost = 'https://origin.example';
 const contentUri = `${contentHost}/vod/movie/master.m3u8`;

@@ -1,8 +1,8 @@
 import { StitchError } from './errors';
 import { decodePayload, PayloadLimits, StitchRequestSpec } from './payload';
 import { SkippedBreak, StitchedResponse, Stitcher, StitchRouting } from './stitcher';
-import { PlaybackUrl } from '../../src/pre-roll-stitcher/playback-url';
-import { skippedBreaksHeader, stitcherPaths, stitcherQuery } from '../../src/pre-roll-stitcher/protocol';
+import { PlaybackUrl } from '../../src/pre-roll-stitcher/contract/playback-url';
+import { skippedBreaksHeader, stitcherPaths, stitcherQuery } from '../../src/pre-roll-stitcher/contract/protocol';
 
 /** The parts of an HTTP request the stitcher looks at. */
 export interface StitchHttpRequest {

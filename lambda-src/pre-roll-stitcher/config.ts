@@ -2,7 +2,7 @@ import { parseAllowedOrigins } from './origin-allowlist';
 import { PayloadLimits } from './payload';
 import { OutputMode } from './stitcher';
 import { UpstreamLimits } from './upstream';
-import { stitcherEnvironment } from '../../src/pre-roll-stitcher/protocol';
+import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protocol';
 
 /** Everything the stitching function is configured with. */
 export interface StitcherConfig {

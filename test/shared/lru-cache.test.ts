@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { LruCache } from '../../../lambda-src/shared/lru-cache';
+import { LruCache } from '../../lambda-src/shared/lru-cache';
 
 /** A controllable clock. */
 function clock(start = 1_000): { now: () => number; advance: (ms: number) => void } {
