@@ -10,10 +10,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { renderEdgeGuardFunction } from './edge-function';
+import { CheckFunction } from './check-function';
 import { guardEnvironment, guardMetrics } from './contract/protocol';
 import { isSafeThreshold, oldestHealthyAgeMs, staleAfterMs } from './contract/staleness';
-import { CheckFunction } from './check-function';
+import { renderEdgeGuardFunction } from './edge-function';
 import { handlerMetric } from '../shared/handler-metric';
 import { nagResourceName } from '../shared/nag-finding';
 
