@@ -103,6 +103,30 @@ for (const entrypoint of handlerEntrypoints(handlerDir)) {
   bundleTask.execArgs([...esbuildArgs, '--minify']);
 }
 
+// ---- the handler boundary: what a bundle may import ---------------------------------------------
+// Handlers and the contracts they import are bundled into Lambda assets: aws-cdk-lib or constructs there would
+// bloat every cold start. test/shared/handler-bundles.test.ts proves the same on the real bundles.
+const synthOnlyModules = { regex: '^(aws-cdk-lib|constructs)(/|$)', message: 'handler-importable code must not import synth-only libraries' };
+project.eslint!.addOverride({
+  files: [`${handlerDir}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [
+        synthOnlyModules,
+        { regex: '/src/(?![^/]+/contract/)', message: 'handlers import from src/ only the contract/ folders (no synth-only code)' },
+      ],
+    }],
+  },
+});
+project.eslint!.addOverride({
+  files: ['src/*/contract/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [synthOnlyModules, { regex: '^\\.\\./', message: 'a contract imports only its own folder' }],
+    }],
+  },
+});
+
 // ---- what ships: lib/, assets/, cloudfront-functions/, API.md, README ---------------------------
 project.addPackageIgnore(`/${handlerDir}/`);
 project.addPackageIgnore('/example/');
