@@ -146,6 +146,18 @@ const typecheck = project.addTask('typecheck', {
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(project.bundler.bundleTask);
 
+// ---- both ends of the peer range: the tests above run on the minimum; these again on the newest ----------
+/** Newest aws-cdk-lib release the library is tested against (2.273 changed FunctionUrlOrigin's grants). */
+const newestCdkVersion = '2.276.0';
+const cdkNewest = project.addTask('test:cdk-newest', {
+  description: `Run the construct, shared-piece and deploy-check tests against aws-cdk-lib ${newestCdkVersion}`,
+  env: { CDK_EXPECTED_VERSION: newestCdkVersion },
+});
+cdkNewest.exec(`test "$(node -p "require('./.cache/cdk-newest/node_modules/aws-cdk-lib/package.json').version" 2>/dev/null)" = "${newestCdkVersion}" `
+  + `|| npm install --prefix .cache/cdk-newest --no-save --no-package-lock --legacy-peer-deps --no-audit --no-fund aws-cdk-lib@${newestCdkVersion}`);
+cdkNewest.exec('jest --config test/compat/jest.cdk-newest.config.js');
+project.testTask.spawn(cdkNewest);
+
 // ---- the main job: synthesize the example app ----------------------------------------------------
 new JsonFile(project, 'cdk.json', {
   obj: { app: 'ts-node --project tsconfig.dev.json example/app.ts', output: 'cdk.out' },
