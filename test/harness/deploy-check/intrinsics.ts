@@ -44,7 +44,11 @@ interface TypeRule {
 const lambdaArn = (name: string): string => `arn:${partition}:lambda:${region}:${account}:function:${name}`;
 const bucketArn = (name: string): string => `arn:${partition}:s3:::${name}`;
 const queueArn = (name: string): string => `arn:${partition}:sqs:${region}:${account}:${name}`;
-const distributionId = (logicalId: string): string => `E${logicalId.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 13)}`;
+
+/** The id the check gives the template distribution `logicalId` (CloudFront ids are E + 13 characters). */
+export function distributionIdFor(logicalId: string): string {
+  return `E${logicalId.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 13)}`;
+}
 
 const typeRules: Record<string, TypeRule> = {
   'AWS::Lambda::Function': {
@@ -107,11 +111,11 @@ const typeRules: Record<string, TypeRule> = {
     attributes: { Arn: (name) => `arn:${partition}:logs:${region}:${account}:log-group:${name}:*` },
   },
   'AWS::CloudFront::Distribution': {
-    generatedName: distributionId,
+    generatedName: distributionIdFor,
     ref: (name) => name,
     attributes: { Id: (name) => name, DomainName: (name) => `${name.toLowerCase()}.cloudfront.net` },
   },
-  'AWS::CloudFront::OriginAccessControl': { generatedName: (logicalId) => `OAC${distributionId(logicalId)}`, ref: (name) => name, attributes: { Id: (name) => name } },
+  'AWS::CloudFront::OriginAccessControl': { generatedName: (logicalId) => `OAC${distributionIdFor(logicalId)}`, ref: (name) => name, attributes: { Id: (name) => name } },
   'AWS::CloudFront::CachePolicy': { ref: (_name, logicalId) => `cache-policy-${logicalId}`, attributes: { Id: (_name, logicalId) => `cache-policy-${logicalId}` } },
   'AWS::CloudFront::OriginRequestPolicy': { ref: (_name, logicalId) => `origin-request-policy-${logicalId}`, attributes: { Id: (_name, logicalId) => `origin-request-policy-${logicalId}` } },
   'AWS::CloudFront::ResponseHeadersPolicy': { ref: (_name, logicalId) => `response-headers-policy-${logicalId}`, attributes: { Id: (_name, logicalId) => `response-headers-policy-${logicalId}` } },
@@ -131,6 +135,11 @@ const typeRules: Record<string, TypeRule> = {
 /** The ARN of a CloudFront distribution with id `id` in the check account. */
 export function distributionArn(id: string): string {
   return `arn:${partition}:cloudfront::${account}:distribution/${id}`;
+}
+
+/** The ARN of template distribution `logicalId` as CloudFront sends it in `aws:SourceArn`, for IAM tables. */
+export function templateDistributionArn(logicalId: string): string {
+  return distributionArn(distributionIdFor(logicalId));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { distributionArnOf, IamModel, simulate } from './iam-simulation';
 import { distributionArn, Resolved } from './intrinsics';
 import { logicalIdsOfType, propertiesOf, TemplateSource } from './template';
+import { MAX_FUNCTION_SIZE_BYTES } from '../cloudfront-function';
 
 /** A template that breaks a service rule: the resource and what is wrong with it. */
 export interface RuleViolation {
@@ -40,8 +41,6 @@ interface CacheKeySettings {
   readonly QueryStringsConfig?: Record<string, Resolved>;
 }
 
-/** The largest CloudFront Function code, in bytes (CloudFront DG, quotas on functions). */
-const maxCloudFrontFunctionBytes = 10 * 1024;
 /** Active prefetch schedules one MediaTailor playback configuration may have (MediaTailor UG, quotas; not adjustable). */
 const maxPrefetchSchedulesPerConfiguration = 25;
 
@@ -76,7 +75,7 @@ export const serviceRules: ServiceRule[] = [
   },
   {
     id: 'cloudfront-function-runtime-and-size',
-    rule: `a CloudFront Function runs on cloudfront-js-2.0 and its code is at most ${maxCloudFrontFunctionBytes} bytes`,
+    rule: `a CloudFront Function runs on cloudfront-js-2.0 and its code is at most ${MAX_FUNCTION_SIZE_BYTES} bytes`,
     docs: [
       'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-javascript-runtime-20.html',
       'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html',
@@ -87,7 +86,7 @@ export const serviceRules: ServiceRule[] = [
       const bytes = Buffer.byteLength(String(model.resolver.resolveProperty(logicalId, 'FunctionCode')), 'utf8');
       return [
         ...(runtime === 'cloudfront-js-2.0' ? [] : [{ logicalId, message: `runtime is ${String(runtime)}, not cloudfront-js-2.0` }]),
-        ...(bytes <= maxCloudFrontFunctionBytes ? [] : [{ logicalId, message: `code is ${bytes} bytes, more than ${maxCloudFrontFunctionBytes}` }]),
+        ...(bytes <= MAX_FUNCTION_SIZE_BYTES ? [] : [{ logicalId, message: `code is ${bytes} bytes, more than ${MAX_FUNCTION_SIZE_BYTES}` }]),
       ];
     }),
   },
@@ -195,12 +194,41 @@ async function checkFunctionUrlDualPermission(model: IamModel): Promise<RuleViol
     const sourceArn = distributionArnOf(model, origin.distribution);
     const functionArn = String(model.resolver.getAtt(origin.url, 'FunctionArn', `Resources/${origin.url}`));
     const cloudfront = { service: 'cloudfront.amazonaws.com' } as const;
+    // A call through the URL carries the URL's auth type (lambda:FunctionUrlAuthType) and, for the invoke it
+    // leads to, lambda:InvokedViaFunctionUrl; a direct Invoke API call carries neither.
+    const viaUrl = { 'lambda:FunctionUrlAuthType': 'AWS_IAM' };
+    const invokedViaUrl = { 'lambda:InvokedViaFunctionUrl': 'true' };
     const expectations: { action: string; context: Record<string, string>; expect: 'allow' | 'deny'; says: string }[] = [
-      { action: 'lambda:InvokeFunctionUrl', context: { 'aws:SourceArn': sourceArn }, expect: 'allow', says: `refuses CloudFront from ${origin.distribution} lambda:InvokeFunctionUrl: every request would be a 403` },
-      { action: 'lambda:InvokeFunction', context: { 'aws:SourceArn': sourceArn, 'lambda:InvokedViaFunctionUrl': 'true' }, expect: 'allow', says: `refuses CloudFront from ${origin.distribution} lambda:InvokeFunction via the Function URL: every request would be a 403` },
-      { action: 'lambda:InvokeFunctionUrl', context: { 'aws:SourceArn': foreignDistributionArn }, expect: 'deny', says: 'lets any distribution call lambda:InvokeFunctionUrl: the grant is not scoped by AWS:SourceArn' },
-      { action: 'lambda:InvokeFunction', context: { 'aws:SourceArn': foreignDistributionArn, 'lambda:InvokedViaFunctionUrl': 'true' }, expect: 'deny', says: 'lets any distribution call lambda:InvokeFunction: the grant is not scoped by AWS:SourceArn' },
-      { action: 'lambda:InvokeFunction', context: { 'aws:SourceArn': sourceArn }, expect: 'deny', says: 'lets CloudFront invoke the function directly: lambda:InvokeFunction lacks the InvokedViaFunctionUrl condition' },
+      {
+        action: 'lambda:InvokeFunctionUrl',
+        context: { 'aws:SourceArn': sourceArn, ...viaUrl },
+        expect: 'allow',
+        says: `refuses CloudFront from ${origin.distribution} lambda:InvokeFunctionUrl: every request would be a 403`,
+      },
+      {
+        action: 'lambda:InvokeFunction',
+        context: { 'aws:SourceArn': sourceArn, ...invokedViaUrl },
+        expect: 'allow',
+        says: `refuses CloudFront from ${origin.distribution} lambda:InvokeFunction via the Function URL: every request would be a 403`,
+      },
+      {
+        action: 'lambda:InvokeFunctionUrl',
+        context: { 'aws:SourceArn': foreignDistributionArn, ...viaUrl },
+        expect: 'deny',
+        says: 'lets any distribution call lambda:InvokeFunctionUrl: the grant is not scoped by AWS:SourceArn',
+      },
+      {
+        action: 'lambda:InvokeFunction',
+        context: { 'aws:SourceArn': foreignDistributionArn, ...invokedViaUrl },
+        expect: 'deny',
+        says: 'lets any distribution call lambda:InvokeFunction: the grant is not scoped by AWS:SourceArn',
+      },
+      {
+        action: 'lambda:InvokeFunction',
+        context: { 'aws:SourceArn': sourceArn },
+        expect: 'deny',
+        says: 'lets CloudFront invoke the function directly: lambda:InvokeFunction lacks the InvokedViaFunctionUrl condition',
+      },
     ];
     for (const expectation of expectations) {
       const request = { principal: cloudfront, action: expectation.action, resource: { arn: functionArn }, context: expectation.context };

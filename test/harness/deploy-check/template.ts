@@ -1,5 +1,6 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
 
 /** One resource of a synthesized CloudFormation template. */
 export interface CfnResource {
@@ -50,4 +51,11 @@ export function propertiesOf(template: CfnTemplate, logicalId: string): Record<s
 /** A deep copy of `template`, for tests that break one detail of a synthesized template. */
 export function cloneTemplate(template: CfnTemplate): CfnTemplate {
   return JSON.parse(JSON.stringify(template)) as CfnTemplate;
+}
+
+/** The logical id of the CloudFormation resource behind an L2 construct (its default child), for IAM tables and messages. */
+export function logicalIdOf(construct: IConstruct): string {
+  const resource = construct.node.defaultChild;
+  if (!(resource instanceof CfnElement)) throw new Error(`${construct.node.path} has no CloudFormation resource of its own`);
+  return Stack.of(construct).resolve(resource.logicalId) as string;
 }
