@@ -17,13 +17,15 @@ const installHint: Record<Tool, string> = {
   'chromium': 'apt-get install chromium',
   'cfn-lint': 'pip install cfn-lint',
 };
+/** How long a version probe may take: Python's start-up alone takes seconds on a loaded 2-core machine. */
+const probeTimeoutMs = 60_000;
 const availability = new Map<Tool, boolean>();
 
 /** True when the program answers its version flag (checked once per process). */
 export function hasTool(tool: Tool): boolean {
   let available = availability.get(tool);
   if (available === undefined) {
-    const probe = spawnSync(toolCommand[tool], [versionFlag[tool]], { stdio: 'ignore', timeout: 10_000 });
+    const probe = spawnSync(toolCommand[tool], [versionFlag[tool]], { stdio: 'ignore', timeout: probeTimeoutMs });
     available = probe.status === 0;
     availability.set(tool, available);
   }

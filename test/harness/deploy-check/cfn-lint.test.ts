@@ -1,9 +1,6 @@
 import { acceptedWarnings } from './accepted-warnings';
-import { LintFinding, lintProblems, runCfnLint } from './cfn-lint';
-import { functionUrlFixture } from './function-url-stack';
-import { cloneTemplate } from './template';
+import { LintFinding, lintProblems } from './cfn-lint';
 import { minimumReasonLength } from '../nag';
-import { describeWithTools } from '../tools';
 
 const warning = (location: string, rule = 'W3005'): LintFinding => ({ template: 'stack', rule, level: 'Warning', location, message: 'redundant' });
 
@@ -26,20 +23,5 @@ describe('cfn-lint findings', () => {
 
   test('every accepted warning gives a reason a reviewer can check', () => {
     expect(acceptedWarnings.filter((entry) => entry.reason.trim().length < minimumReasonLength)).toEqual([]);
-  });
-});
-
-describeWithTools(['cfn-lint'], 'cfn-lint over synthesized templates', () => {
-  const fixture = functionUrlFixture();
-  const broken = cloneTemplate(fixture.template);
-  Object.assign(broken.Resources[fixture.functionId].Properties!, { MemorySize: 'lots', Bogus: true });
-
-  test('finds nothing unaccepted in a sound template, and a bad property and a bad type in a broken one (one run)', async () => {
-    const { findings } = await runCfnLint([{ name: 'sound', template: fixture.template }, { name: 'broken', template: broken }]);
-    expect(lintProblems(findings.filter((finding) => finding.template === 'sound'))).toEqual([]);
-    expect(lintProblems(findings.filter((finding) => finding.template === 'broken'))).toEqual(expect.arrayContaining([
-      `broken: E3002 error at Resources/${fixture.functionId}/Properties/Bogus: Additional properties are not allowed ('Bogus' was unexpected)`,
-      `broken: E3012 error at Resources/${fixture.functionId}/Properties/MemorySize: 'lots' is not of type 'integer'`,
-    ]));
   });
 });

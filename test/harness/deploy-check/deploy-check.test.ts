@@ -38,12 +38,15 @@ describe('checkDeployable', () => {
 });
 
 describeWithTools(['cfn-lint'], 'checkDeployable with cfn-lint', () => {
-  const badProperty = cloneTemplate(fixture.template);
-  Object.assign(badProperty.Resources[fixture.functionId].Properties!, { Bogus: true });
+  const broken = cloneTemplate(fixture.template);
+  Object.assign(broken.Resources[fixture.functionId].Properties!, { MemorySize: 'lots', Bogus: true });
 
-  test('runs one cfn-lint over every target and reports only the broken one, with its time', async () => {
-    const report = await checkDeployable([{ name: 'sound', stack: fixture.template }, { name: 'bad property', stack: badProperty }]);
-    expect(report.problems['cfn-lint']).toEqual([`bad property: E3002 error at Resources/${fixture.functionId}/Properties/Bogus: Additional properties are not allowed ('Bogus' was unexpected)`]);
+  test('mutation: one cfn-lint run over every target fails only the broken one, naming rule and property', async () => {
+    const report = await checkDeployable([{ name: 'sound', stack: fixture.template }, { name: 'broken', stack: broken }], ['cfn-lint']);
+    expect(report.problems['cfn-lint'].sort()).toEqual([
+      `broken: E3002 error at Resources/${fixture.functionId}/Properties/Bogus: Additional properties are not allowed ('Bogus' was unexpected)`,
+      `broken: E3012 error at Resources/${fixture.functionId}/Properties/MemorySize: 'lots' is not of type 'integer'`,
+    ]);
     expect(report.lintSeconds).toBeGreaterThan(0);
   });
 });
