@@ -75,6 +75,17 @@ describe('service rules table', () => {
     expect(await serviceRuleViolations(broken)).toEqual([expect.stringMatching(new RegExp(`^lambda-url-oac-needs-iam-auth: ${fixture.urlId}: .*AuthType is NONE`))]);
   });
 
+  test('a 26th cache behavior on one distribution fails', async () => {
+    const broken = changed((template) => {
+      const config = propertiesOf(template, fixture.distributionId).DistributionConfig;
+      const behavior = config.DefaultCacheBehavior;
+      config.CacheBehaviors = Array.from({ length: 26 }, (_, index) => ({ ...behavior, PathPattern: `/p${index}/*` }));
+    });
+    expect(await serviceRuleViolations(broken)).toEqual([
+      expect.stringMatching(new RegExp(`^cloudfront-behaviors-per-distribution: ${fixture.distributionId}: 26 cache behaviors, more than the default quota of 25`)),
+    ]);
+  });
+
   test('SQS delay beyond 900 s and a visibility timeout below the function timeout fail', async () => {
     const queueId = Object.keys(fixture.template.Resources).find((id) => fixture.template.Resources[id].Type === 'AWS::SQS::Queue')!;
     const broken = changed((template) => Object.assign(propertiesOf(template, queueId), { DelaySeconds: 901, VisibilityTimeout: 5 }));

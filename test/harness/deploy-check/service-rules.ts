@@ -41,6 +41,8 @@ interface CacheKeySettings {
   readonly QueryStringsConfig?: Record<string, Resolved>;
 }
 
+/** Cache behaviors one distribution may have under CloudFront's default quota (adjustable on request). */
+const maxCacheBehaviorsPerDistribution = 25;
 /** Active prefetch schedules one MediaTailor playback configuration may have (MediaTailor UG, quotas; not adjustable). */
 const maxPrefetchSchedulesPerConfiguration = 25;
 
@@ -96,6 +98,16 @@ export const serviceRules: ServiceRule[] = [
     docs: ['https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-restrictions.html'],
     kind: 'documented',
     whyNotChecked: 'whether a function relies on seeing an error response is a property of its code paths, not of the template; the construct tests run each viewer-response function on the responses it must handle',
+  },
+  {
+    id: 'cloudfront-behaviors-per-distribution',
+    rule: `a distribution has at most ${maxCacheBehaviorsPerDistribution} cache behaviors (CloudFront's default quota; raise it before deploying more)`,
+    docs: ['https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html'],
+    kind: 'check',
+    check: (model) => logicalIdsOfType(model.template, 'AWS::CloudFront::Distribution').flatMap((distribution) => {
+      const count = behaviorsOf(model, distribution).length - 1; // the default behavior does not count
+      return count <= maxCacheBehaviorsPerDistribution ? [] : [{ logicalId: distribution, message: `${count} cache behaviors, more than the default quota of ${maxCacheBehaviorsPerDistribution}` }];
+    }),
   },
   {
     id: 'caching-disabled-cache-key',
