@@ -157,7 +157,9 @@ export function mediaTailorSessionPath(rawPath: string, playbackConfigurationNam
 }
 
 /** The request body as a JSON object, or why it is not one. */
-export function parseSessionBody(request: SessionRequest, maxBodyBytes: number): { body: Record<string, unknown> } | { status: number; problem: string } {
+export function parseSessionBody(
+  request: SessionRequest, maxBodyBytes: number,
+): { body: Record<string, unknown> } | { status: number; problem: string } {
   const raw = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body, request.isBase64Encoded ? 'base64' : 'utf8');
   if (raw.length > maxBodyBytes) return { status: 413, problem: `body is ${raw.length} bytes, more than the ${maxBodyBytes} accepted` };
   const text = raw.toString('utf8').trim();
@@ -202,7 +204,8 @@ export async function handleSessionRequest(request: SessionRequest, deps: Sessio
   if ('problem' in parsed) return refuse(parsed.status, parsed.problem);
 
   const body = parsed.body;
-  const streamId = isStreamId(body[streamIdBodyKey], config.groupCount) ? body[streamIdBodyKey] as string : chooseStreamId(config.groupCount, deps.random());
+  const sent = body[streamIdBodyKey];
+  const streamId = isStreamId(sent, config.groupCount) ? sent : chooseStreamId(config.groupCount, deps.random());
   body[streamIdBodyKey] = streamId;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   for (const name of forwardedViewerHeaders) {

@@ -84,7 +84,9 @@ export enum DashMpdLocation {
 
 /** Whether the DASH origin manifest has one or several periods (`DashConfiguration.OriginManifestType`). */
 export enum DashOriginManifestType {
+  /** One period per manifest. */
   SINGLE_PERIOD = 'SINGLE_PERIOD',
+  /** Several periods per manifest. */
   MULTI_PERIOD = 'MULTI_PERIOD',
 }
 
@@ -271,7 +273,9 @@ export class PlaybackConfiguration {
   }
 
   /** @internal */
-  public _bind(scope: Construct, prefixes: { content: string; ad: string }): { readonly name: string; readonly resource?: mediatailor.CfnPlaybackConfiguration } {
+  public _bind(
+    scope: Construct, prefixes: { content: string; ad: string },
+  ): { readonly name: string; readonly resource?: mediatailor.CfnPlaybackConfiguration } {
     if (this.existing) return { name: this.existing.name };
     const props = this.created!;
     const name = props.name ?? Names.uniqueResourceName(scope, { maxLength: 64, allowedSpecialCharacters: '-_' });

@@ -41,7 +41,10 @@ export class PrefetchTrafficShaping {
       }
       return {
         trafficShapingType: 'TPS',
-        trafficShapingTpsConfiguration: { peakTps: Math.floor(this.peakTps / groups), peakConcurrentUsers: Math.floor(this.peakConcurrentUsers / groups) },
+        trafficShapingTpsConfiguration: {
+          peakTps: Math.floor(this.peakTps / groups),
+          peakConcurrentUsers: Math.floor(this.peakConcurrentUsers / groups),
+        },
       };
     }
     return {};

@@ -122,7 +122,11 @@ export class PrefetchSessionInitializer extends Construct {
       metricsNamespace: sessionMetrics.namespace,
       roleDescription: 'PrefetchSessionInitializer session function: writes its own logs, reads the origin secret, nothing else',
       defaults: { memorySize: sessionFunctionDefaults.memoryMiB, timeout: functionTimeout },
-      functionOptions: { reservedConcurrentExecutions: sessionFunctionDefaults.reservedConcurrency, ...props.sessionFunctionOptions, timeout: functionTimeout },
+      functionOptions: {
+        reservedConcurrentExecutions: sessionFunctionDefaults.reservedConcurrency,
+        ...props.sessionFunctionOptions,
+        timeout: functionTimeout,
+      },
       environment: {}, // completed below, once the configuration's name is known
     });
     this.originSecret.grantRead(this.handler.role);

@@ -196,7 +196,9 @@ describe('PrefetchSessionInitializer construct', () => {
         adDecisionServerUrl: adsUrl,
         videoContentSourceUrl: contentSource,
         slateAdUrl: 'https://ads.example.com/slate.mp4',
-        availSuppression: { mode: AvailSuppressionMode.BEHIND_LIVE_EDGE, value: Duration.seconds(21), fillPolicy: AvailSuppressionFillPolicy.FULL_AVAIL_ONLY },
+        availSuppression: {
+          mode: AvailSuppressionMode.BEHIND_LIVE_EDGE, value: Duration.seconds(21), fillPolicy: AvailSuppressionFillPolicy.FULL_AVAIL_ONLY,
+        },
         bumperStartUrl: 'https://ads.example.com/start.mp4',
         bumperEndUrl: 'https://ads.example.com/end.mp4',
         livePreRollAdDecisionServerUrl: 'https://ads.example.com/preroll',
@@ -318,7 +320,8 @@ describe('PrefetchSessionInitializer construct', () => {
       const stack = new Stack(new App(), 'Domain', { env: { account: '111111111111', region: 'eu-west-1' } });
       new PrefetchSessionInitializer(stack, 'Initializer', {
         playbackConfiguration: PlaybackConfiguration.create({ adDecisionServerUrl: adsUrl, videoContentSourceUrl: contentSource }),
-        domainNames: ['tv.example.com'], certificate: certificate(stack),
+        domainNames: ['tv.example.com'],
+        certificate: certificate(stack),
       });
       Template.fromStack(stack).hasResourceProperties('AWS::MediaTailor::PlaybackConfiguration', {
         CdnConfiguration: { ContentSegmentUrlPrefix: 'https://tv.example.com/out/v1/', AdSegmentUrlPrefix: 'https://tv.example.com/' },

@@ -36,7 +36,9 @@ function initializerIamRows(initializer: PrefetchSessionInitializer): IamDecisio
   ];
 }
 
-function initializerTarget(name: string, props: Partial<PrefetchSessionInitializerProps>, build?: (stack: Stack) => Partial<PrefetchSessionInitializerProps>): DeployCheckTarget {
+type PropsNeedingStack = (stack: Stack) => Partial<PrefetchSessionInitializerProps>;
+
+function initializerTarget(name: string, props: Partial<PrefetchSessionInitializerProps>, build?: PropsNeedingStack): DeployCheckTarget {
   const stack = new Stack(new App(), 'Ads', { env });
   const initializer = new PrefetchSessionInitializer(stack, 'Initializer', {
     playbackConfiguration: PlaybackConfiguration.create({ adDecisionServerUrl: adsUrl, videoContentSourceUrl: 'https://origin.example.com/out/v1/' }),
@@ -57,7 +59,9 @@ describeDeployCheck('PrefetchSessionInitializer', () => [
       adDecisionServerUrl: adsUrl,
       videoContentSourceUrl: 'https://origin.example.com/out/v1/',
       slateAdUrl: 'https://ads.example.com/slate.mp4',
-      availSuppression: { mode: AvailSuppressionMode.BEHIND_LIVE_EDGE, value: Duration.seconds(21), fillPolicy: AvailSuppressionFillPolicy.PARTIAL_AVAIL },
+      availSuppression: {
+        mode: AvailSuppressionMode.BEHIND_LIVE_EDGE, value: Duration.seconds(21), fillPolicy: AvailSuppressionFillPolicy.PARTIAL_AVAIL,
+      },
       bumperStartUrl: 'https://ads.example.com/start.mp4',
       bumperEndUrl: 'https://ads.example.com/end.mp4',
       livePreRollAdDecisionServerUrl: 'https://ads.example.com/preroll',

@@ -4,8 +4,8 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { originSecretHeader, sessionInitializerPrefix } from '../../src/prefetch-session-initializer/contract/protocol';
 import { createSessionHandler } from '../../lambda-src/prefetch-session-initializer/session.lambda';
+import { originSecretHeader, sessionInitializerPrefix } from '../../src/prefetch-session-initializer/contract/protocol';
 import { FakeEndpoint, FakeResponse, RecordedRequest, startFakeEndpoint } from '../harness/fake-endpoint';
 import { LoopbackFunctionUrl, serveFunctionUrl } from '../harness/function-url';
 
@@ -132,7 +132,9 @@ describe('session function', () => {
     const closed = await startFakeEndpoint(() => nextAnswer);
     await closed.close();
     const unreachable = await serveFunctionUrl(createSessionHandler({
-      config: { mediaTailorEndpoint: closed.url, playbackConfigurationName: configurationName, groupCount: 1, maxBodyBytes: 1024, mediaTailorTimeoutMs: 1000 },
+      config: {
+        mediaTailorEndpoint: closed.url, playbackConfigurationName: configurationName, groupCount: 1, maxBodyBytes: 1024, mediaTailorTimeoutMs: 1000,
+      },
       originSecret: async () => secret,
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
