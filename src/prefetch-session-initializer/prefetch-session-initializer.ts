@@ -216,7 +216,7 @@ export class PrefetchSessionInitializer extends Construct {
 
     this.prefetchSchedules = schedules.flatMap((schedule, index) => {
       const declared = recurringSchedules(this, `PrefetchSchedule${index + 1}`, schedule, configuration.name, this.streamIds);
-      if (configuration.resource) declared.forEach((resource) => resource.addDependency(configuration.resource!));
+      if (configuration.resource) declared.forEach((resource) => resource.node.addDependency(configuration.resource!));
       return declared;
     });
   }
