@@ -200,6 +200,7 @@ const bench = project.addTask('bench', { description: 'Run the benchmarks (bench
 bench.spawn(project.bundler.bundleTask);
 bench.exec('ts-node --project tsconfig.dev.json bench/pre-roll-stitcher/run.ts');
 bench.exec('ts-node --project tsconfig.dev.json bench/stale-playlist-guard/run.ts');
+bench.exec('ts-node --project tsconfig.dev.json bench/prefetch-session-initializer/run.ts');
 
 // ---- a consumer installs the packed tarball into a throw-away app and synthesizes it -------------
 project.addTask('test:consumer', {
