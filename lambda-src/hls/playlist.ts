@@ -1,5 +1,6 @@
 import * as hlsParser from 'hls-parser';
 import { copyWith } from './copy';
+import { mediaPlaylistTextProblem } from './validate';
 
 /** Multivariant (master) playlist: variants, renditions, session keys. */
 export type MultivariantPlaylist = hlsParser.types.MasterPlaylist;
@@ -62,6 +63,8 @@ export type Playlist = MultivariantPlaylist | MediaPlaylist;
 export interface ParseOptions {
   /** Reject playlists that break RFC 8216 rules (default true); false keeps what can be read. */
   readonly strict?: boolean;
+  /** Longest EXTINF accepted, in seconds (default: no bound); see {@link mediaPlaylistTextProblem}. */
+  readonly maxSegmentDurationSeconds?: number;
 }
 
 /** Thrown when text is not a usable HLS playlist. */
@@ -79,6 +82,9 @@ export function parsePlaylist(text: string, options: ParseOptions = {}): Playlis
   if (!text.trimStart().startsWith('#EXTM3U')) {
     throw new HlsParseError('The EXTM3U tag MUST be the first line.');
   }
+  // segment durations and URI lines are checked on the text: the parser reads EXTINF:NaN as 0 and fails obscurely on a URI without EXTINF
+  const problem = mediaPlaylistTextProblem(text, options.maxSegmentDurationSeconds);
+  if (problem) throw new HlsParseError(problem);
   let playlist: Playlist;
   try {
     playlist = withParserOptions({ strictMode: strict, silent: true }, () => hlsParser.parse(text));

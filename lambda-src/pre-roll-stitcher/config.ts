@@ -2,6 +2,7 @@ import { parseAllowedOrigins } from './origin-allowlist';
 import { PayloadLimits } from './payload';
 import { OutputMode } from './stitcher';
 import { UpstreamLimits } from './upstream';
+import { requestDeadlineMs, stitcherDefaults, stitcherLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protocol';
 
 /** Everything the stitching function is configured with. */
@@ -14,6 +15,8 @@ export interface StitcherConfig {
   readonly dateRangeMarkers: boolean;
   readonly payloadLimits: PayloadLimits;
   readonly upstreamLimits: UpstreamLimits;
+  /** Time one request may take from arrival to answer, in milliseconds (below the function timeout). */
+  readonly requestDeadlineMs: number;
   readonly upstreamCacheTtlMs: number;
   readonly upstreamCacheBytes: number;
   /** Cache-Control max-age of successful responses. */
@@ -42,17 +45,19 @@ export function readConfig(env: Record<string, string | undefined>): StitcherCon
     mode,
     dateRangeMarkers: env[stitcherEnvironment.dateRangeMarkers] === 'true',
     payloadLimits: {
-      maxPayloadLength: integer(stitcherEnvironment.maxPayloadLength, 4096, 16),
-      maxBreaks: integer(stitcherEnvironment.maxBreaks, 16, 0),
+      maxPayloadLength: integer(stitcherEnvironment.maxPayloadLength, stitcherDefaults.maxPayloadLength, stitcherLimits.minMaxPayloadLength),
+      maxBreaks: integer(stitcherEnvironment.maxBreaks, stitcherDefaults.maxBreaks, stitcherLimits.minMaxBreaks),
     },
     upstreamLimits: {
-      timeoutMs: integer(stitcherEnvironment.upstreamTimeoutMs, 3000, 1),
-      maxBytes: integer(stitcherEnvironment.maxUpstreamBytes, 4 * 1024 * 1024, 1024),
-      maxRedirects: 3,
+      timeoutMs: integer(stitcherEnvironment.upstreamTimeoutMs, stitcherDefaults.upstreamTimeoutMs, stitcherLimits.minUpstreamTimeoutMs),
+      maxBytes: integer(stitcherEnvironment.maxUpstreamBytes, stitcherDefaults.maxUpstreamPlaylistBytes, stitcherLimits.minMaxUpstreamPlaylistBytes),
+      maxRedirects: stitcherLimits.maxRedirects,
     },
-    upstreamCacheTtlMs: integer(stitcherEnvironment.upstreamCacheTtlSeconds, 300, 0) * 1000,
-    upstreamCacheBytes: integer(stitcherEnvironment.upstreamCacheBytes, 32 * 1024 * 1024, 0),
-    responseMaxAgeSeconds: integer(stitcherEnvironment.responseMaxAgeSeconds, 86400, 0),
+    requestDeadlineMs: integer(stitcherEnvironment.requestDeadlineMs,
+      requestDeadlineMs(stitcherDefaults.functionTimeoutSeconds * 1000), stitcherLimits.minUpstreamTimeoutMs),
+    upstreamCacheTtlMs: integer(stitcherEnvironment.upstreamCacheTtlSeconds, stitcherDefaults.upstreamCacheTtlSeconds, 0) * 1000,
+    upstreamCacheBytes: integer(stitcherEnvironment.upstreamCacheBytes, stitcherDefaults.upstreamCacheBytes, 0),
+    responseMaxAgeSeconds: integer(stitcherEnvironment.responseMaxAgeSeconds, stitcherDefaults.responseMaxAgeSeconds, 0),
     pathPrefix: env[stitcherEnvironment.pathPrefix] ?? '',
   };
 }

@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { requestDeadlineMs, stitcherDefaults, stitcherLimits, stitcherMemoryBudget } from './contract/defaults';
 import { stitcherCacheKeyQueryStrings, stitcherEnvironment, stitcherMetrics } from './contract/protocol';
 import { StitchFunction } from './stitch-function';
 import { handlerMetric } from '../shared/handler-metric';
@@ -218,7 +219,8 @@ export class PreRollStitcher extends Construct {
     super(scope, id);
     validate(props);
     const pathPrefix = normalizePrefix(props.pathPrefix);
-    const cacheTtl = props.cacheTtl ?? Duration.days(1);
+    const cacheTtl = props.cacheTtl ?? Duration.seconds(stitcherDefaults.responseMaxAgeSeconds);
+    const timeout = props.functionOptions?.timeout ?? Duration.seconds(stitcherDefaults.functionTimeoutSeconds);
     this.signingSecret = (props.signing ?? PayloadSigning.generatedSecret())._bind(this);
     this.serviceName = `pre-roll-stitcher-${Names.uniqueResourceName(this, { maxLength: 40 })}`;
 
@@ -228,9 +230,9 @@ export class PreRollStitcher extends Construct {
       description: 'PreRollStitcher function: writes its own logs, reads the signing secret, nothing else',
     });
     const fn = new StitchFunction(this, 'Function', {
-      memorySize: 512,
-      timeout: Duration.seconds(10),
+      memorySize: stitcherDefaults.functionMemorySizeMiB,
       ...props.functionOptions,
+      timeout,
       architecture: lambda.Architecture.ARM_64,
       role,
       logGroup,
@@ -243,12 +245,13 @@ export class PreRollStitcher extends Construct {
         [stitcherEnvironment.signingSecretArn]: this.signingSecret?.secretArn ?? '',
         [stitcherEnvironment.outputMode]: props.outputMode ?? StitchOutputMode.SPLICE,
         [stitcherEnvironment.dateRangeMarkers]: String(props.dateRangeMarkers ?? false),
-        [stitcherEnvironment.maxPayloadLength]: String(props.maxPayloadLength ?? 4096),
-        [stitcherEnvironment.maxBreaks]: String(props.maxBreaks ?? 16),
-        [stitcherEnvironment.upstreamTimeoutMs]: String((props.upstreamTimeout ?? Duration.seconds(3)).toMilliseconds()),
-        [stitcherEnvironment.maxUpstreamBytes]: String((props.maxUpstreamPlaylistSize ?? Size.mebibytes(4)).toBytes()),
-        [stitcherEnvironment.upstreamCacheTtlSeconds]: String((props.upstreamCacheTtl ?? Duration.minutes(5)).toSeconds()),
-        [stitcherEnvironment.upstreamCacheBytes]: String((props.upstreamCacheSize ?? Size.mebibytes(32)).toBytes()),
+        [stitcherEnvironment.maxPayloadLength]: String(props.maxPayloadLength ?? stitcherDefaults.maxPayloadLength),
+        [stitcherEnvironment.maxBreaks]: String(props.maxBreaks ?? stitcherDefaults.maxBreaks),
+        [stitcherEnvironment.upstreamTimeoutMs]: String(props.upstreamTimeout?.toMilliseconds() ?? stitcherDefaults.upstreamTimeoutMs),
+        [stitcherEnvironment.requestDeadlineMs]: String(requestDeadlineMs(timeout.toMilliseconds())),
+        [stitcherEnvironment.maxUpstreamBytes]: String(props.maxUpstreamPlaylistSize?.toBytes() ?? stitcherDefaults.maxUpstreamPlaylistBytes),
+        [stitcherEnvironment.upstreamCacheTtlSeconds]: String(props.upstreamCacheTtl?.toSeconds() ?? stitcherDefaults.upstreamCacheTtlSeconds),
+        [stitcherEnvironment.upstreamCacheBytes]: String(props.upstreamCacheSize?.toBytes() ?? stitcherDefaults.upstreamCacheBytes),
         [stitcherEnvironment.responseMaxAgeSeconds]: String(cacheTtl.toSeconds()),
         [stitcherEnvironment.pathPrefix]: pathPrefix,
       },
@@ -354,15 +357,16 @@ function validate(props: PreRollStitcherProps): void {
       throw new Error(`${name} must be an integer >= ${minimum}, got ${value}`);
     }
   };
-  positive('maxPayloadLength', props.maxPayloadLength, 64);
-  positive('maxBreaks', props.maxBreaks, 0);
-  if (props.upstreamTimeout && props.upstreamTimeout.toMilliseconds() < 100) {
-    throw new Error(`upstreamTimeout must be at least 100 ms, got ${props.upstreamTimeout.toHumanString()}`);
+  positive('maxPayloadLength', props.maxPayloadLength, stitcherLimits.minMaxPayloadLength);
+  positive('maxBreaks', props.maxBreaks, stitcherLimits.minMaxBreaks);
+  if (props.upstreamTimeout && props.upstreamTimeout.toMilliseconds() < stitcherLimits.minUpstreamTimeoutMs) {
+    throw new Error(`upstreamTimeout must be at least ${stitcherLimits.minUpstreamTimeoutMs} ms, got ${props.upstreamTimeout.toHumanString()}`);
   }
-  const timeout = props.functionOptions?.timeout ?? Duration.seconds(10);
+  const timeout = props.functionOptions?.timeout ?? Duration.seconds(stitcherDefaults.functionTimeoutSeconds);
   if (props.upstreamTimeout && props.upstreamTimeout.toMilliseconds() >= timeout.toMilliseconds()) {
     throw new Error(`upstreamTimeout (${props.upstreamTimeout.toHumanString()}) must be shorter than the function timeout (${timeout.toHumanString()})`);
   }
+  validateMemory(props);
   if (props.existingDistribution && !props.pathPrefix) {
     throw new Error('pathPrefix is required with existingDistribution (e.g. \'/stitch\'), got undefined');
   }
@@ -371,6 +375,19 @@ function validate(props: PreRollStitcherProps): void {
   }
   if ((props.domainNames?.length ?? 0) > 0 !== (props.certificate !== undefined)) {
     throw new Error(`domainNames and certificate go together, got domainNames=${JSON.stringify(props.domainNames)} and ${props.certificate ? 'a' : 'no'} certificate`);
+  }
+}
+
+/** The worst accepted request must fit the function's memory (see stitcherMemoryBudget). */
+function validateMemory(props: PreRollStitcherProps): void {
+  const memorySize = props.functionOptions?.memorySize ?? stitcherDefaults.functionMemorySizeMiB;
+  const maxUpstreamPlaylistBytes = props.maxUpstreamPlaylistSize?.toBytes() ?? stitcherDefaults.maxUpstreamPlaylistBytes;
+  const upstreamCacheBytes = props.upstreamCacheSize?.toBytes() ?? stitcherDefaults.upstreamCacheBytes;
+  if ([memorySize, maxUpstreamPlaylistBytes, upstreamCacheBytes].some((value) => Token.isUnresolved(value))) return;
+  const budget = stitcherMemoryBudget({ maxUpstreamPlaylistBytes, upstreamCacheBytes });
+  if (memorySize < budget.minimumMemorySizeMiB) {
+    throw new Error(`functionOptions.memorySize (${memorySize} MiB) is too small for maxUpstreamPlaylistSize and upstreamCacheSize: ${budget.explanation}; `
+      + 'raise memorySize or lower maxUpstreamPlaylistSize / upstreamCacheSize');
   }
 }
 

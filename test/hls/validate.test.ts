@@ -159,8 +159,11 @@ describe('validateMediaPlaylist', () => {
     expect(validateMediaPlaylist(parseMedia(lastSegmentWithoutUri))).toEqual([{ rule: 'segment-without-uri', message: 'segment 1 has no URI' }]);
   });
 
-  test('reports a negative EXTINF duration', () => {
-    expect(validateMediaPlaylist(parseMedia(negativeDuration))).toEqual([{
+  test('reports a negative EXTINF duration (built in code: parsePlaylist refuses it in text)', () => {
+    const playlist = parseMedia(negativeDuration.replace('#EXTINF:-1', '#EXTINF:1'));
+    playlist.segments[0].duration = -1;
+
+    expect(validateMediaPlaylist(playlist)).toEqual([{
       rule: 'invalid-segment-duration',
       message: 'segment 0 has EXTINF duration -1',
     }]);

@@ -1,4 +1,5 @@
 import { readConfig } from '../../lambda-src/pre-roll-stitcher/config';
+import { stitcherDefaults, stitcherLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 
 describe('readConfig', () => {
   test('uses the defaults for an empty environment', () => {
@@ -10,6 +11,7 @@ describe('readConfig', () => {
       dateRangeMarkers: false,
       payloadLimits: { maxPayloadLength: 4096, maxBreaks: 16 },
       upstreamLimits: { timeoutMs: 3000, maxBytes: 4 * 1024 * 1024, maxRedirects: 3 },
+      requestDeadlineMs: 9000,
       upstreamCacheTtlMs: 300_000,
       upstreamCacheBytes: 32 * 1024 * 1024,
       responseMaxAgeSeconds: 86400,
@@ -65,6 +67,20 @@ describe('readConfig', () => {
     expect(readConfig({ STITCHER_MAX_BREAKS: '0' }).payloadLimits.maxBreaks).toBe(0);
   });
 
+  test('reads STITCHER_REQUEST_DEADLINE_MS', () => {
+    expect(readConfig({ STITCHER_REQUEST_DEADLINE_MS: '4000' }).requestDeadlineMs).toBe(4000);
+  });
+
+  test('takes every fallback and lower bound from the contract the construct uses', () => {
+    const config = readConfig({});
+    expect(config.payloadLimits).toEqual({ maxPayloadLength: stitcherDefaults.maxPayloadLength, maxBreaks: stitcherDefaults.maxBreaks });
+    expect(config.upstreamLimits.maxBytes).toBe(stitcherDefaults.maxUpstreamPlaylistBytes);
+    expect(config.requestDeadlineMs).toBe(stitcherDefaults.functionTimeoutSeconds * 1000 - stitcherLimits.deadlineMarginMs);
+    expect(() => readConfig({ STITCHER_MAX_PAYLOAD_LENGTH: String(stitcherLimits.minMaxPayloadLength - 1) })).toThrow();
+    expect(readConfig({ STITCHER_MAX_PAYLOAD_LENGTH: String(stitcherLimits.minMaxPayloadLength) }).payloadLimits.maxPayloadLength)
+      .toBe(stitcherLimits.minMaxPayloadLength);
+  });
+
   test('reads STITCHER_UPSTREAM_TIMEOUT_MS', () => {
     expect(readConfig({ STITCHER_UPSTREAM_TIMEOUT_MS: '1500' }).upstreamLimits.timeoutMs).toBe(1500);
   });
@@ -104,9 +120,10 @@ describe('readConfig', () => {
   test.each([
     ['STITCHER_MAX_BREAKS', 'many', 'STITCHER_MAX_BREAKS must be an integer >= 0, got \'many\''],
     ['STITCHER_MAX_BREAKS', '-1', 'STITCHER_MAX_BREAKS must be an integer >= 0, got \'-1\''],
-    ['STITCHER_MAX_PAYLOAD_LENGTH', '1.5', 'STITCHER_MAX_PAYLOAD_LENGTH must be an integer >= 16, got \'1.5\''],
-    ['STITCHER_MAX_PAYLOAD_LENGTH', '15', 'STITCHER_MAX_PAYLOAD_LENGTH must be an integer >= 16, got \'15\''],
-    ['STITCHER_UPSTREAM_TIMEOUT_MS', '0', 'STITCHER_UPSTREAM_TIMEOUT_MS must be an integer >= 1, got \'0\''],
+    ['STITCHER_MAX_PAYLOAD_LENGTH', '1.5', 'STITCHER_MAX_PAYLOAD_LENGTH must be an integer >= 64, got \'1.5\''],
+    ['STITCHER_MAX_PAYLOAD_LENGTH', '63', 'STITCHER_MAX_PAYLOAD_LENGTH must be an integer >= 64, got \'63\''],
+    ['STITCHER_UPSTREAM_TIMEOUT_MS', '99', 'STITCHER_UPSTREAM_TIMEOUT_MS must be an integer >= 100, got \'99\''],
+    ['STITCHER_REQUEST_DEADLINE_MS', '-5', 'STITCHER_REQUEST_DEADLINE_MS must be an integer >= 100, got \'-5\''],
     ['STITCHER_MAX_UPSTREAM_BYTES', '1023', 'STITCHER_MAX_UPSTREAM_BYTES must be an integer >= 1024, got \'1023\''],
     ['STITCHER_UPSTREAM_CACHE_TTL_SECONDS', '5m', 'STITCHER_UPSTREAM_CACHE_TTL_SECONDS must be an integer >= 0, got \'5m\''],
     ['STITCHER_UPSTREAM_CACHE_BYTES', 'NaN', 'STITCHER_UPSTREAM_CACHE_BYTES must be an integer >= 0, got \'NaN\''],
