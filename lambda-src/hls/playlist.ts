@@ -104,6 +104,20 @@ export function serializePlaylist(p: Playlist): string {
   return `${text}\n`;
 }
 
+/**
+ * A lower bound of the length of {@link serializePlaylist}'s text, computed without serializing: every
+ * segment is at least its URI and an EXTINF line, every variant its URI and an EXT-X-STREAM-INF line.
+ */
+export function serializedLengthAtLeast(p: Playlist): number {
+  let length = 0;
+  if (isMediaPlaylist(p)) {
+    for (const segment of p.segments) length += (segment.uri?.length ?? 0) + '#EXTINF:0,\n\n'.length;
+  } else {
+    for (const variant of p.variants) length += variant.uri.length + '#EXT-X-STREAM-INF:BANDWIDTH=0\n\n'.length;
+  }
+  return length;
+}
+
 /** True when the playlist is a multivariant (master) playlist. */
 export function isMultivariantPlaylist(p: Playlist): p is MultivariantPlaylist {
   return p.isMasterPlaylist;

@@ -1,4 +1,6 @@
-import { isMediaPlaylist, MediaPlaylist, MultivariantPlaylist, Playlist, playlistSafeUrl, Segment, serializePlaylist, Variant } from '../hls';
+import {
+  isMediaPlaylist, MediaPlaylist, MultivariantPlaylist, Playlist, playlistSafeUrl, Segment, serializedLengthAtLeast, serializePlaylist, Variant,
+} from '../hls';
 import { StitchError } from './errors';
 import { announceInterstitials, InterstitialPod } from './interstitials';
 import { rewriteMultivariant } from './multivariant';
@@ -141,11 +143,11 @@ export class Stitcher {
       const rewritten = rewriteMultivariant(master, renditions, { routeTo: routing.mediaUri, peakBandwidth: () => undefined, offerIFrames: true });
       return playlistResponse(rewritten, []);
     }
-    const budget = this.adBudget();
-    const ads = this.loadAds(spec, budget);
     const master = await this.loadMultivariant(spec.contentUri);
-    const analysis = await this.analyze(spec, master, ads, budget);
-    await this.validateRenditions(analysis.renditions.filter((r) => r.kind !== 'iframe' || analysis.offerIFrames));
+    // renditions first, ads after: what one request holds at once stays within three playlists (see stitcherMemoryBudget)
+    await this.validateRenditions(contentRenditions(master));
+    const budget = this.adBudget();
+    const analysis = await this.analyze(spec, master, this.loadAds(spec, budget), budget);
     const peaks = new Map<string, number>();
     for (const rendition of analysis.renditions.filter((r) => r.kind === 'variant' || (r.kind === 'iframe' && analysis.offerIFrames))) {
       const iframe = rendition.kind === 'iframe';
@@ -194,6 +196,9 @@ export class Stitcher {
       positionMs: pod[0].positionMs,
       ads: pod.map((adBreak) => this.clipFor(target, container, analysis, analysis.ads.get(adBreak.adUri)!, routing)),
     }));
+    let length = serializedLengthAtLeast(content);
+    for (const pod of pods) for (const ad of pod.ads) length += serializedLengthAtLeast(ad.playlist);
+    assertResponseFits(length, `content rendition ${target.id} with its ads`);
     const { playlist } = spliceMediaPlaylist(content, pods, { dateRanges: this.options.dateRangeMarkers });
     return playlistResponse(playlist, analysis.skippedBreaks);
   }
@@ -500,5 +505,15 @@ function totalDuration(segments: Segment[]): number {
 }
 
 function playlistResponse(playlist: Playlist, skippedBreaks: SkippedBreak[]): StitchedResponse {
-  return { body: serializePlaylist(playlist), contentType: playlistContentType, skippedBreaks };
+  assertResponseFits(serializedLengthAtLeast(playlist), 'the playlist');
+  const body = serializePlaylist(playlist);
+  assertResponseFits(body.length, 'the playlist');
+  return { body, contentType: playlistContentType, skippedBreaks };
+}
+
+/** Refuses a response a Lambda function could not return anyway, before it is built where possible. */
+function assertResponseFits(length: number, what: string): void {
+  if (length > stitcherLimits.maxResponseBytes) {
+    throw StitchError.badGateway(`${what} would be over ${length} bytes, more than the ${stitcherLimits.maxResponseBytes} bytes a Lambda function may answer`);
+  }
 }

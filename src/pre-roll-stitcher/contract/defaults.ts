@@ -38,6 +38,8 @@ export const stitcherLimits = {
   maxSegmentDurationSeconds: 86_400,
   /** Content media playlists fetched and validated at once when a multivariant playlist is served. */
   variantValidationConcurrency: 2,
+  /** Longest response (bytes): a Lambda function's synchronous response payload is at most 6 MB, so longer playlists are a 502 before they are built. */
+  maxResponseBytes: 6_000_000,
   /** Cache-Control max-age (s) of a playlist from which an ad was skipped because it failed (it may work again soon). */
   failedAdMaxAgeSeconds: 30,
 } as const;
