@@ -62,7 +62,8 @@ export async function handleStitchRequest(request: StitchHttpRequest, deps: Stit
     const result = await route(deps.stitcher, spec, request.query, routing);
     // an ad that failed may work again soon, and other renditions may already have it: keep this answer briefly
     const adFailed = result.skippedBreaks.some((skipped) => skipped.failed);
-    const responseHeaders = headers(result.contentType, adFailed ? Math.min(deps.responseMaxAgeSeconds, stitcherLimits.failedAdMaxAgeSeconds) : deps.responseMaxAgeSeconds);
+    const maxAgeSeconds = adFailed ? Math.min(deps.responseMaxAgeSeconds, stitcherLimits.failedAdMaxAgeSeconds) : deps.responseMaxAgeSeconds;
+    const responseHeaders = headers(result.contentType, maxAgeSeconds);
     if (result.skippedBreaks.length > 0) responseHeaders[skippedBreaksHeader] = String(result.skippedBreaks.length);
     return { status: 200, headers: responseHeaders, body: result.body, skippedBreaks: result.skippedBreaks };
   } catch (error) {

@@ -235,16 +235,21 @@ describe('PreRollStitcher construct', () => {
     });
 
     test('accepts larger playlists with the memory they need', () => {
-      const budget = stitcherMemoryBudget({ maxUpstreamPlaylistBytes: Size.mebibytes(8).toBytes(), upstreamCacheBytes: stitcherDefaults.upstreamCacheBytes });
-      expect(() => stitcherStack({ maxUpstreamPlaylistSize: Size.mebibytes(8), functionOptions: { memorySize: budget.minimumMemorySizeMiB } })).not.toThrow();
+      const maxUpstreamPlaylistSize = Size.mebibytes(8);
+      const { minimumMemorySizeMiB } = stitcherMemoryBudget({
+        maxUpstreamPlaylistBytes: maxUpstreamPlaylistSize.toBytes(), upstreamCacheBytes: stitcherDefaults.upstreamCacheBytes,
+      });
+      expect(() => stitcherStack({ maxUpstreamPlaylistSize, functionOptions: { memorySize: minimumMemorySizeMiB } })).not.toThrow();
+      expect(() => stitcherStack({ maxUpstreamPlaylistSize, functionOptions: { memorySize: minimumMemorySizeMiB - 1 } })).toThrow(/too small/);
     });
   });
 
   describe('request deadline', () => {
     test('is the function timeout minus the margin, passed to the handler', () => {
-      expect(environmentOf(stitcherStack().template)[stitcherEnvironment.requestDeadlineMs]).toBe(String(10_000 - stitcherLimits.deadlineMarginMs));
+      const deadlineOf = (template: Template) => environmentOf(template)[stitcherEnvironment.requestDeadlineMs];
+      expect(deadlineOf(stitcherStack().template)).toBe(String(10_000 - stitcherLimits.deadlineMarginMs));
       const longer = stitcherStack({ functionOptions: { timeout: Duration.seconds(20) } }).template;
-      expect(environmentOf(longer)[stitcherEnvironment.requestDeadlineMs]).toBe(String(20_000 - stitcherLimits.deadlineMarginMs));
+      expect(deadlineOf(longer)).toBe(String(20_000 - stitcherLimits.deadlineMarginMs));
     });
   });
 });

@@ -31,7 +31,14 @@ interface ChildReport {
   readonly maxRssMiB: number;
 }
 
-function runChild(heapMiB: number, origin: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; report?: ChildReport; stderr: string }> {
+interface ChildRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly report?: ChildReport;
+  readonly stderr: string;
+}
+
+function runChild(heapMiB: number, origin: string): Promise<ChildRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [`--max-old-space-size=${heapMiB}`, path.join(__dirname, 'worst-case-child.js'), bundle, origin,
       String(stitcherDefaults.maxUpstreamPlaylistBytes), String(stitcherDefaults.maxBreaks)], { env: { PATH: process.env.PATH ?? '' } });

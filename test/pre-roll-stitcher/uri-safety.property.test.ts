@@ -85,7 +85,7 @@ describe('URIs written by the stitcher', () => {
       const encoded = Buffer.from(JSON.stringify({ uri, breaks: [{ pos: 0, uri }] })).toString('base64url');
       let spec;
       try {
-        spec = decodePayload(encoded, { maxPayloadLength: 1 << 20, maxBreaks: 16 });
+        spec = decodePayload(encoded, { maxPayloadLength: 1024 * 1024, maxBreaks: 16 });
       } catch (error) {
         expect((error as StitchError).status).toBe(400);
         return;
