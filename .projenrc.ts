@@ -28,6 +28,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   minNodeVersion: '20.0.0',
 
   github: false,
+  // jsii targets: bindings for Python, Java, .NET and Go are generated from the assembly (`bindings` task, run in CI)
+  publishToPypi: { distName: 'cdk-ott-constructs', module: 'cdk_ott_constructs' },
+  publishToMaven: { javaPackage: 'io.github.cdkottconstructs', mavenGroupId: 'io.github.cdk-ott-constructs', mavenArtifactId: 'cdk-ott-constructs' },
+  publishToNuget: { dotNetNamespace: 'CdkOttConstructs', packageId: 'CdkOttConstructs' },
+  publishToGo: { moduleName: 'github.com/cdk-ott-constructs/cdk-ott-constructs-go' },
   release: false, // publishing is `npx projen package` + `npm publish dist/js/*.tgz`; see README
   sampleCode: false,
 
@@ -103,6 +108,30 @@ for (const entrypoint of handlerEntrypoints(handlerDir)) {
   bundleTask.execArgs([...esbuildArgs, '--minify']);
 }
 
+// ---- the handler boundary: what a bundle may import ---------------------------------------------
+// Handlers and the contracts they import are bundled into Lambda assets: aws-cdk-lib or constructs there would
+// bloat every cold start. test/shared/handler-bundles.test.ts proves the same on the real bundles.
+const synthOnlyModules = { regex: '^(aws-cdk-lib|constructs)(/|$)', message: 'handler-importable code must not import synth-only libraries' };
+project.eslint!.addOverride({
+  files: [`${handlerDir}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [
+        synthOnlyModules,
+        { regex: '/src/(?![^/]+/contract/)', message: 'handlers import from src/ only the contract/ folders (no synth-only code)' },
+      ],
+    }],
+  },
+});
+project.eslint!.addOverride({
+  files: ['src/*/contract/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [synthOnlyModules, { regex: '^\\.\\./', message: 'a contract imports only its own folder' }],
+    }],
+  },
+});
+
 // ---- what ships: lib/, assets/, cloudfront-functions/, API.md, README ---------------------------
 project.addPackageIgnore(`/${handlerDir}/`);
 project.addPackageIgnore('/example/');
@@ -122,6 +151,31 @@ const typecheck = project.addTask('typecheck', {
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(project.bundler.bundleTask);
 
+// ---- both ends of the peer range: the tests above run on the minimum; these again on the newest ----------
+/** Newest aws-cdk-lib release the library is tested against (2.273 changed FunctionUrlOrigin's grants). */
+const newestCdkVersion = '2.276.0';
+const cdkNewest = project.addTask('test:cdk-newest', {
+  description: `Run the construct, shared-piece and deploy-check tests against aws-cdk-lib ${newestCdkVersion}`,
+  env: { CDK_EXPECTED_VERSION: newestCdkVersion },
+});
+cdkNewest.exec(`test "$(node -p "require('./.cache/cdk-newest/node_modules/aws-cdk-lib/package.json').version" 2>/dev/null)" = "${newestCdkVersion}" `
+  + `|| npm install --prefix .cache/cdk-newest --no-save --no-package-lock --legacy-peer-deps --no-audit --no-fund aws-cdk-lib@${newestCdkVersion}`);
+cdkNewest.exec('jest --config test/compat/jest.cdk-newest.config.js');
+project.testTask.spawn(cdkNewest);
+
+// ---- the library as other languages meet it: code-only bindings, compiled where this machine can -----------
+// A jsii-incompatible API change fails here. Publishing to PyPI, Maven, NuGet and Go stays manual.
+const bindings = project.addTask('bindings', {
+  description: 'Generate the Python, Java, .NET and Go bindings (code only) and byte-compile the Python one',
+});
+bindings.exec('rm -rf dist/bindings');
+bindings.exec('jsii-pacmak --code-only --target python --target java --target dotnet --target go --outdir dist/bindings');
+bindings.exec('python3 -m compileall -q dist/bindings/python');
+project.postCompileTask.spawn(bindings);
+// `package` builds the npm tarball everywhere; `package-all` (needs Maven, .NET and Go toolchains) is for a release machine
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+
 // ---- the main job: synthesize the example app ----------------------------------------------------
 new JsonFile(project, 'cdk.json', {
   obj: { app: 'ts-node --project tsconfig.dev.json example/app.ts', output: 'cdk.out' },
@@ -132,6 +186,12 @@ const synthExample = project.addTask('synth:example', {
 synthExample.spawn(project.bundler.bundleTask);
 synthExample.exec('cdk synth --quiet --no-notices --no-version-reporting');
 synthExample.exec('ts-node --project tsconfig.dev.json example/summarize.ts cdk.out');
+
+// ---- the README's construct pictures, drawn from example/diagrams.ts -----------------------------
+project.addTask('docs:diagrams', {
+  description: 'Rewrite the construct diagrams in README.md from example/diagrams.ts',
+  exec: 'ts-node --project tsconfig.dev.json example/diagrams.ts',
+});
 
 // ---- benchmarks: not part of the build or CI; results go in the README --------------------------
 const bench = project.addTask('bench', { description: 'Run the benchmarks (bench/), printing their comparison tables' });

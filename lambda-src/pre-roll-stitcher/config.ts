@@ -2,7 +2,7 @@ import { parseAllowedOrigins } from './origin-allowlist';
 import { PayloadLimits } from './payload';
 import { OutputMode } from './stitcher';
 import { UpstreamLimits } from './upstream';
-import { requestDeadlineMs, stitcherDefaults, stitcherLimits } from '../../src/pre-roll-stitcher/contract/defaults';
+import { maxUpstreamRedirects, stitcherLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protocol';
 
 /** Everything the stitching function is configured with. */
@@ -31,11 +31,13 @@ export function readConfig(env: Record<string, string | undefined>): StitcherCon
   if (mode !== 'splice' && mode !== 'interstitials') {
     throw new Error(`${stitcherEnvironment.outputMode} must be splice or interstitials, got '${mode}'`);
   }
-  const integer = (name: string, fallback: number, minimum: number) => {
-    const text = env[name];
+  const integer = (name: keyof typeof stitcherLimits) => {
+    const variable = stitcherEnvironment[name];
+    const { default: fallback, minimum } = stitcherLimits[name];
+    const text = env[variable];
     if (text === undefined || text === '') return fallback;
     const value = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
-    if (!(value >= minimum)) throw new Error(`${name} must be an integer >= ${minimum}, got '${text}'`);
+    if (!(value >= minimum)) throw new Error(`${variable} must be an integer >= ${minimum}, got '${text}'`);
     return value;
   };
   return {
@@ -45,19 +47,18 @@ export function readConfig(env: Record<string, string | undefined>): StitcherCon
     mode,
     dateRangeMarkers: env[stitcherEnvironment.dateRangeMarkers] === 'true',
     payloadLimits: {
-      maxPayloadLength: integer(stitcherEnvironment.maxPayloadLength, stitcherDefaults.maxPayloadLength, stitcherLimits.minMaxPayloadLength),
-      maxBreaks: integer(stitcherEnvironment.maxBreaks, stitcherDefaults.maxBreaks, stitcherLimits.minMaxBreaks),
+      maxPayloadLength: integer('maxPayloadLength'),
+      maxBreaks: integer('maxBreaks'),
     },
     upstreamLimits: {
-      timeoutMs: integer(stitcherEnvironment.upstreamTimeoutMs, stitcherDefaults.upstreamTimeoutMs, stitcherLimits.minUpstreamTimeoutMs),
-      maxBytes: integer(stitcherEnvironment.maxUpstreamBytes, stitcherDefaults.maxUpstreamPlaylistBytes, stitcherLimits.minMaxUpstreamPlaylistBytes),
-      maxRedirects: stitcherLimits.maxRedirects,
+      timeoutMs: integer('upstreamTimeoutMs'),
+      maxBytes: integer('maxUpstreamBytes'),
+      maxRedirects: maxUpstreamRedirects,
     },
-    requestDeadlineMs: integer(stitcherEnvironment.requestDeadlineMs,
-      requestDeadlineMs(stitcherDefaults.functionTimeoutSeconds * 1000), stitcherLimits.minUpstreamTimeoutMs),
-    upstreamCacheTtlMs: integer(stitcherEnvironment.upstreamCacheTtlSeconds, stitcherDefaults.upstreamCacheTtlSeconds, 0) * 1000,
-    upstreamCacheBytes: integer(stitcherEnvironment.upstreamCacheBytes, stitcherDefaults.upstreamCacheBytes, 0),
-    responseMaxAgeSeconds: integer(stitcherEnvironment.responseMaxAgeSeconds, stitcherDefaults.responseMaxAgeSeconds, 0),
+    requestDeadlineMs: integer('requestDeadlineMs'),
+    upstreamCacheTtlMs: integer('upstreamCacheTtlSeconds') * 1000,
+    upstreamCacheBytes: integer('upstreamCacheBytes'),
+    responseMaxAgeSeconds: integer('responseMaxAgeSeconds'),
     pathPrefix: env[stitcherEnvironment.pathPrefix] ?? '',
   };
 }

@@ -10,7 +10,7 @@ import {
   AdRenditionCandidate, AdVariantCandidate, ContentRendition, containerOf, contentRenditions, matchAdRendition, matchAdVariant, SegmentContainer,
 } from './renditions';
 import { AdClip, AdPod, spliceMediaPlaylist } from './splice';
-import { stitcherLimits } from '../../src/pre-roll-stitcher/contract/defaults';
+import { stitcherHandlerLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 import { copyWith } from '../hls/copy';
 import { mapBounded } from '../shared/bounded';
 
@@ -237,14 +237,20 @@ export class Stitcher {
    * on an allowed origin; undefined (and the break recorded as skipped) otherwise.
    */
   private writableAdUri(adBreak: AdBreakRequest, skipped: SkippedBreak[]): string | undefined {
+    let url: URL;
     try {
-      const url = new URL(playlistSafeUrl(adBreak.adUri));
+      url = new URL(playlistSafeUrl(adBreak.adUri));
+    } catch (error) {
+      skipped.push({ adUri: adBreak.adUri, positionMs: adBreak.positionMs, reason: (error as Error).message, failed: true });
+      return undefined;
+    }
+    try {
       assertAllowedUpstream(url, this.options.originPolicy);
-      return url.href;
     } catch (error) {
       skipped.push(failedBreak(adBreak, error));
       return undefined;
     }
+    return url.href;
   }
 
   /**
@@ -388,7 +394,7 @@ export class Stitcher {
   /** Loads and validates every content media playlist a multivariant playlist hands out, a few at a time. */
   private async validateRenditions(renditions: ContentRendition[]): Promise<void> {
     const firstOfKind = new Map<string, { id: string; container: SegmentContainer }>();
-    await mapBounded(renditions, stitcherLimits.variantValidationConcurrency, async (rendition) => {
+    await mapBounded(renditions, stitcherHandlerLimits.variantValidationConcurrency, async (rendition) => {
       const container = containerOf(await this.loadVod(rendition));
       const first = firstOfKind.get(rendition.kind) ?? { id: rendition.id, container };
       firstOfKind.set(rendition.kind, first);
@@ -449,8 +455,8 @@ function stitchingProblem(playlist: MediaPlaylist): string | undefined {
   for (let index = 0; index < segments.length; index++) {
     const { duration, uri } = segments[index];
     if (!uri) return `segment ${index} has no URI`;
-    if (!(typeof duration === 'number' && duration >= 0 && duration <= stitcherLimits.maxSegmentDurationSeconds)) {
-      return `segment ${index} has EXTINF ${duration}; RFC 8216 4.3.2.1 requires a non-negative decimal, and the stitcher at most ${stitcherLimits.maxSegmentDurationSeconds} s`;
+    if (!(typeof duration === 'number' && duration >= 0 && duration <= stitcherHandlerLimits.maxSegmentDurationSeconds)) {
+      return `segment ${index} has EXTINF ${duration}; RFC 8216 4.3.2.1 requires a non-negative decimal, and the stitcher at most ${stitcherHandlerLimits.maxSegmentDurationSeconds} s`;
     }
   }
   return undefined;
@@ -475,10 +481,9 @@ function failedBreak(adBreak: AdBreakRequest, error: unknown): SkippedBreak {
   return { adUri: adBreak.adUri, positionMs: adBreak.positionMs, reason: reasonOf(error), failed: true };
 }
 
-/** The one-line reason of an ad failure; only failures the stitcher understands are an ad's fault, the rest are bugs. */
+/** The one-line reason of an ad failure; only failures the stitcher answers for (StitchError) are an ad's fault, the rest are bugs. */
 function reasonOf(error: unknown): string {
   if (error instanceof StitchError) return error.message;
-  if (error instanceof Error && /cannot be written into a playlist|cannot resolve|unsupported scheme/.test(error.message)) return error.message;
   throw error;
 }
 
@@ -513,7 +518,7 @@ function playlistResponse(playlist: Playlist, skippedBreaks: SkippedBreak[]): St
 
 /** Refuses a response a Lambda function could not return anyway, before it is built where possible. */
 function assertResponseFits(length: number, what: string): void {
-  if (length > stitcherLimits.maxResponseBytes) {
-    throw StitchError.badGateway(`${what} would be over ${length} bytes, more than the ${stitcherLimits.maxResponseBytes} bytes a Lambda function may answer`);
+  if (length > stitcherHandlerLimits.maxResponseBytes) {
+    throw StitchError.badGateway(`${what} would be over ${length} bytes, more than the ${stitcherHandlerLimits.maxResponseBytes} bytes a Lambda function may answer`);
   }
 }

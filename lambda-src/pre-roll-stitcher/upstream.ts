@@ -4,7 +4,7 @@ import { StitchError } from './errors';
 import { assertAllowedUpstream, OriginPolicy } from './origin-allowlist';
 import { containerOf, containerOfText, SegmentContainer } from './renditions';
 import { ByteBudget, PlaylistLoader } from './stitcher';
-import { parsedBytesPerTextByte, stitcherLimits } from '../../src/pre-roll-stitcher/contract/defaults';
+import { parsedBytesPerTextByte, stitcherHandlerLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 import { httpGet, HttpGetError, HttpGetResponse } from '../shared/http-get';
 
 /** Bounds on upstream fetches. */
@@ -91,7 +91,7 @@ export class HttpPlaylistLoader {
     budget?.charge(url, text.length); // before parsing: the parsed form is what takes the memory
     let playlist: Playlist;
     try {
-      const parsed = parsePlaylist(text, { strict: false, maxSegmentDurationSeconds: stitcherLimits.maxSegmentDurationSeconds });
+      const parsed = parsePlaylist(text, { strict: false, maxSegmentDurationSeconds: stitcherHandlerLimits.maxSegmentDurationSeconds });
       playlist = absolutizePlaylist(parsed, finalUrl, { inPlace: true }); // just parsed: nobody else holds it
     } catch (error) {
       const reason = error instanceof HlsParseError ? error.message : `cannot resolve its URIs (${(error as Error).message})`;

@@ -3,7 +3,7 @@
  * is a redundant pipeline still healthy, and may it therefore be deleted. I/O goes through a
  * {@link PlaylistStore}; nothing here knows about the AWS SDK, SQS or Lambda.
  */
-import { guardEnvironment, playlistTypeMetadataHeader } from '../../src/stale-playlist-guard/contract/protocol';
+import { exemptPlaylistTypes, guardDefaults, guardEnvironment, playlistTypeMetadataHeader } from '../../src/stale-playlist-guard/contract/protocol';
 import { classifyPlaylist, isStale, staleAfterMs } from '../../src/stale-playlist-guard/contract/staleness';
 
 /** One encoder pipeline's output location: a bucket and a key prefix (`''` or ending in `/`). */
@@ -22,13 +22,10 @@ export interface GuardConfig {
   readonly staleAfterTargetDurations: number;
 }
 
-/** The construct's default multiple of target durations, used when the variable is unset. */
-export const defaultStaleAfterTargetDurations = 3;
-
 /** Reads the configuration the construct wrote into the environment; throws naming a bad variable. */
 export function readGuardConfig(env: Record<string, string | undefined>): GuardConfig {
   const multipleText = env[guardEnvironment.staleAfterTargetDurations];
-  const multiple = multipleText === undefined || multipleText === '' ? defaultStaleAfterTargetDurations : Number(multipleText);
+  const multiple = multipleText === undefined || multipleText === '' ? guardDefaults.staleAfterTargetDurations : Number(multipleText);
   if (!(Number.isFinite(multiple) && multiple > 0)) {
     throw new Error(`${guardEnvironment.staleAfterTargetDurations} must be a positive number, got '${multipleText}'`);
   }
@@ -225,8 +222,6 @@ export interface CheckContext {
   readonly now: () => number;
 }
 
-const exemptPlaylistTypes = new Set(['vod', 'event']);
-
 /**
  * Decides about one upload, deleting the playlist when it is still the uploaded version a threshold after
  * the upload and some other pipeline is healthy. Store errors other than the expected outcomes propagate.
@@ -244,7 +239,7 @@ export async function checkPlaylistUpload(upload: PlaylistUpload, context: Check
   const head = await store.head(upload.bucket, upload.key);
   if (!head) return skip('gone');
   if (bareEtag(head.etag) !== upload.etag) return skip('updated');
-  if (head.playlistType && exemptPlaylistTypes.has(head.playlistType.toLowerCase())) return skip('exempt');
+  if (head.playlistType && exemptPlaylistTypes.includes(head.playlistType.toLowerCase())) return skip('exempt');
   const text = await store.getText(upload.bucket, upload.key, head.etag);
   if (text === undefined) return skip('updated');
   const playlist = classifyPlaylist(text);

@@ -5,16 +5,18 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CheckFunction } from './check-function';
-import { guardEnvironment, guardMetrics } from './contract/protocol';
+import { guardDefaults, guardEnvironment, guardMetrics } from './contract/protocol';
 import { isSafeThreshold, oldestHealthyAgeMs, staleAfterMs } from './contract/staleness';
 import { renderEdgeGuardFunction } from './edge-function';
-import { handlerMetric } from '../shared/handler-metric';
+import { BundledHandler } from '../shared/bundled-handler';
+import { cacheSettings } from '../shared/cache-settings';
+import { CdnFront } from '../shared/cdn-front';
+import { DistributionSettings } from '../shared/distribution-settings';
 import { nagResourceName } from '../shared/nag-finding';
 
 /** Where stale playlists are detected. */
@@ -32,32 +34,27 @@ export enum StaleDetection {
   ORIGIN = 'origin',
 }
 
-/** One encoder pipeline's output location: a bucket and a key prefix. */
-export abstract class LivePipeline {
+/** One encoder pipeline's output location: a bucket and a key prefix. Use the static factories. */
+export class LivePipeline {
   /** A prefix in the bucket the guard creates, e.g. `pipeline-a/` (empty for the bucket root). */
   public static atPrefix(prefix: string): LivePipeline {
-    return new PipelineLocation(undefined, prefix);
+    return new LivePipeline(undefined, prefix);
   }
 
   /** A prefix (empty for the root) in a bucket you already have, e.g. the one MediaLive writes to. */
   public static inBucket(bucket: s3.IBucket, prefix?: string): LivePipeline {
-    return new PipelineLocation(bucket, prefix ?? '');
+    return new LivePipeline(bucket, prefix ?? '');
   }
 
-  /** @internal */
-  public abstract readonly _bucket?: s3.IBucket;
-  /** @internal */
-  public abstract readonly _prefix: string;
-}
-
-class PipelineLocation extends LivePipeline {
-  constructor(public readonly _bucket: s3.IBucket | undefined, public readonly _prefix: string) {
-    super();
-  }
+  // closed: only the factories above make one
+  private constructor(
+    /** @internal */ public readonly _bucket: s3.IBucket | undefined,
+    /** @internal */ public readonly _prefix: string,
+  ) {}
 }
 
 /** Properties of a {@link StalePlaylistGuard}. */
-export interface StalePlaylistGuardProps {
+export interface StalePlaylistGuardProps extends DistributionSettings {
   /** EXT-X-TARGETDURATION of the live media playlists (whole seconds). */
   readonly targetDuration: Duration;
 
@@ -114,12 +111,6 @@ export interface StalePlaylistGuardProps {
   readonly bucketRemovalPolicy?: RemovalPolicy;
 
   /**
-   * Bucket for CloudFront standard access logs.
-   * @default - no access logs
-   */
-  readonly accessLogBucket?: s3.IBucket;
-
-  /**
    * Create CloudWatch alarms (origin mode: any stale detection, any message dead-lettered).
    * @default false
    */
@@ -149,16 +140,16 @@ export class StalePlaylistGuard extends Construct {
   /** Origin mode: where events that keep failing end up. */
   public readonly deadLetterQueue?: sqs.IQueue;
 
-  private readonly serviceName?: string;
+  private readonly checkHandler?: BundledHandler;
   private ownBucket?: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: StalePlaylistGuardProps) {
     super(scope, id);
     const targetDurationSeconds = props.targetDuration.toMilliseconds() / 1000;
     const playlistCacheTtl = props.playlistCacheTtl ?? Duration.millis(targetDurationSeconds * 500);
-    const staleAfterTargetDurations = props.staleAfterTargetDurations ?? 3;
+    const staleAfterTargetDurations = props.staleAfterTargetDurations ?? guardDefaults.staleAfterTargetDurations;
     const detection = props.detection ?? StaleDetection.EDGE;
-    const multivariantPlaylistNames = props.multivariantPlaylistNames ?? ['master.m3u8'];
+    const multivariantPlaylistNames = props.multivariantPlaylistNames ?? [...guardDefaults.multivariantPlaylistNames];
     validate(props, targetDurationSeconds, playlistCacheTtl, staleAfterTargetDurations, detection);
     this.staleAfterMs = staleAfterMs(targetDurationSeconds, staleAfterTargetDurations);
 
@@ -168,19 +159,14 @@ export class StalePlaylistGuard extends Construct {
     });
     this.buckets = [...new Set(pipelines.map((pipeline) => pipeline.bucket))];
 
-    const playlistPolicy = new cloudfront.CachePolicy(this, 'PlaylistCachePolicy', {
+    const playlistCache = cacheSettings(this, 'PlaylistCachePolicy', {
       comment: 'StalePlaylistGuard: live playlists, at most half a target duration',
-      minTtl: Duration.seconds(0),
-      defaultTtl: playlistCacheTtl,
-      maxTtl: playlistCacheTtl,
-      enableAcceptEncodingGzip: true,
-      enableAcceptEncodingBrotli: true,
+      ttl: playlistCacheTtl,
+      compress: true,
     });
-    const segmentPolicy = new cloudfront.CachePolicy(this, 'SegmentCachePolicy', {
+    const segmentCache = cacheSettings(this, 'SegmentCachePolicy', {
       comment: 'StalePlaylistGuard: media segments never change',
-      minTtl: Duration.seconds(0),
-      defaultTtl: props.segmentCacheTtl ?? Duration.days(1),
-      maxTtl: props.segmentCacheTtl ?? Duration.days(1),
+      ttl: props.segmentCacheTtl ?? Duration.days(1),
     });
     if (detection === StaleDetection.EDGE) {
       this.edgeFunction = new cloudfront.Function(this, 'EdgeFunction', {
@@ -199,9 +185,9 @@ export class StalePlaylistGuard extends Construct {
       allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
       cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      cachePolicy: playlists ? playlistPolicy : segmentPolicy,
+      cachePolicy: (playlists ? playlistCache : segmentCache).cachePolicy,
       responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS,
-      compress: playlists,
+      compress: (playlists ? playlistCache : segmentCache).compress,
       functionAssociations: playlists && this.edgeFunction
         ? [{ function: this.edgeFunction, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE }]
         : undefined,
@@ -212,29 +198,26 @@ export class StalePlaylistGuard extends Construct {
       if (pipeline.prefix !== '') additionalBehaviors[`${pipeline.prefix}*`] = behavior(pipeline.bucket, false);
     }
     additionalBehaviors['*.m3u8'] ??= behavior(pipelines[0].bucket, true); // multivariant playlists outside the pipelines
-    const distribution = new cloudfront.Distribution(this, 'Distribution', {
+    const front = new CdnFront(this, {
+      ...props,
       comment: 'StalePlaylistGuard: live HLS origin',
+      logFilePrefix: 'stale-playlist-guard/',
       defaultBehavior: behavior(pipelines[0].bucket, false),
       additionalBehaviors,
       errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, ttl: props.errorCacheTtl ?? Duration.seconds(1) })),
       // with ListBucket, `GET /` would list the bucket: the root serves the multivariant playlist instead
       defaultRootObject: multivariantPlaylistNames[0],
-      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      enableLogging: props.accessLogBucket !== undefined,
-      logBucket: props.accessLogBucket,
-      logFilePrefix: props.accessLogBucket ? 'stale-playlist-guard/' : undefined,
     });
-    acknowledgeDistributionFindings(distribution, props);
     // the risk CDK warns about (GET / listing the bucket) is closed by defaultRootObject above
-    Annotations.of(distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+    Annotations.of(front.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
       'defaultRootObject serves the multivariant playlist at /, so no request lists the bucket');
-    this.distribution = distribution;
-    this.playbackUrlBase = `https://${distribution.distributionDomainName}`;
+    this.distribution = front.distribution;
+    this.playbackUrlBase = front.urlBase;
 
     if (detection === StaleDetection.ORIGIN) {
-      this.serviceName = `stale-playlist-guard-${this.node.addr.slice(0, 12)}`;
       const origin = this.createOriginDetection(pipelines, staleAfterTargetDurations, multivariantPlaylistNames);
-      this.checkFunction = origin.checkFunction;
+      this.checkHandler = origin.checkHandler;
+      this.checkFunction = origin.checkHandler.function;
       this.queue = origin.queue;
       this.deadLetterQueue = origin.deadLetterQueue;
       if (props.alarms) {
@@ -288,8 +271,8 @@ export class StalePlaylistGuard extends Construct {
   }
 
   private guardMetric(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    if (!this.serviceName) throw new Error(`metric ${metricName} exists in origin mode only: this guard uses detection: StaleDetection.EDGE`);
-    return handlerMetric(guardMetrics.namespace, metricName, this.serviceName, options);
+    if (!this.checkHandler) throw new Error(`metric ${metricName} exists in origin mode only: this guard uses detection: StaleDetection.EDGE`);
+    return this.checkHandler.metric(metricName, options);
   }
 
   private createBucket(removalPolicy: RemovalPolicy): s3.Bucket {
@@ -322,26 +305,19 @@ export class StalePlaylistGuard extends Construct {
       visibilityTimeout: Duration.seconds(Math.max(checkTimeout.toSeconds() * 6, Math.ceil(this.staleAfterMs / 1000))),
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
     });
-    const logGroup = new logs.LogGroup(this, 'CheckLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.RETAIN });
-    const role = new iam.Role(this, 'CheckRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'StalePlaylistGuard check: HEAD/GET/DELETE of .m3u8 keys in the pipelines, its own logs',
-    });
-    const checkFunction = new CheckFunction(this, 'CheckFunction', {
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: checkTimeout,
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
+    const checkHandler = new BundledHandler(this, 'Check', {
+      functionClass: CheckFunction,
+      constructName: 'stale-playlist-guard',
+      metricsNamespace: guardMetrics.namespace,
+      roleDescription: 'StalePlaylistGuard check: HEAD/GET/DELETE of .m3u8 keys in the pipelines, its own logs',
+      defaults: { memorySize: 256, timeout: checkTimeout },
       environment: {
-        POWERTOOLS_SERVICE_NAME: this.serviceName!,
         [guardEnvironment.staleAfterTargetDurations]: String(staleAfterTargetDurations),
         [guardEnvironment.multivariantPlaylistNames]: multivariantNames.join(','),
         [guardEnvironment.pipelines]: Stack.of(this).toJsonString(pipelines.map((p) => ({ bucket: p.bucket.bucketName, prefix: p.prefix }))),
       },
     });
-    logGroup.grantWrite(role);
+    const role = checkHandler.role;
     for (const pipeline of pipelines) {
       // HEAD and GET need s3:GetObject; a conditional (If-Match) delete needs s3:GetObject and s3:DeleteObject.
       // Granted by the bucket's own policy where it can be changed (the bucket owner sees who may delete).
@@ -373,10 +349,10 @@ export class StalePlaylistGuard extends Construct {
         conditions: { Null: { 's3:if-match': 'true' } },
       }));
     }
-    checkFunction.addEventSource(new eventSources.SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+    checkHandler.function.addEventSource(new eventSources.SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
     const ownPipelines = pipelines.filter((pipeline) => pipeline.bucket === this.ownBucket);
     if (this.ownBucket && ownPipelines.length > 0) this.notifyNatively(this.ownBucket, ownPipelines.map((p) => p.prefix), queue);
-    return { checkFunction, queue, deadLetterQueue };
+    return { checkHandler, queue, deadLetterQueue };
   }
 
   /**
@@ -434,12 +410,4 @@ function normalizePrefix(prefix: string): string {
     throw new Error(`pipeline prefixes must be key prefixes like 'pipeline-a/', got '${prefix}'`);
   }
   return prefix.endsWith('/') ? prefix : `${prefix}/`;
-}
-
-function acknowledgeDistributionFindings(distribution: cloudfront.Distribution, props: StalePlaylistGuardProps): void {
-  const acknowledge = (id: string, reason: string) => Validations.of(distribution).acknowledge({ id, reason });
-  acknowledge('AwsSolutions-CFR1', 'geo restriction is a rights decision for the channel, not the origin; add it on the distribution');
-  acknowledge('AwsSolutions-CFR2', 'the origin serves public live segments and playlists through OAC, GET/HEAD only; attach a web ACL to the distribution if needed');
-  if (!props.accessLogBucket) acknowledge('AwsSolutions-CFR3', 'access logging is opt-in (accessLogBucket): live viewing produces a request per segment per viewer');
-  acknowledge('AwsSolutions-CFR4', 'the default cloudfront.net certificate allows TLSv1; put the distribution behind your domain and certificate to enforce TLS 1.2');
 }

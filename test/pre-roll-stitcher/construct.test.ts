@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { PayloadSigning, PreRollStitcher, PreRollStitcherProps, StitchOutputMode } from '../../src';
-import { stitcherDefaults, stitcherLimits, stitcherMemoryBudget } from '../../src/pre-roll-stitcher/contract/defaults';
+import { deadlineMarginMs, stitcherLimits, stitcherMemoryBudget } from '../../src/pre-roll-stitcher/contract/defaults';
 import { stitcherEnvironment, stitcherMetrics } from '../../src/pre-roll-stitcher/contract/protocol';
 import { expectNagClean } from '../harness/nag';
 
@@ -237,7 +237,7 @@ describe('PreRollStitcher construct', () => {
     test('accepts larger playlists with the memory they need', () => {
       const maxUpstreamPlaylistSize = Size.mebibytes(8);
       const { minimumMemorySizeMiB } = stitcherMemoryBudget({
-        maxUpstreamPlaylistBytes: maxUpstreamPlaylistSize.toBytes(), upstreamCacheBytes: stitcherDefaults.upstreamCacheBytes,
+        maxUpstreamBytes: maxUpstreamPlaylistSize.toBytes(), upstreamCacheBytes: stitcherLimits.upstreamCacheBytes.default,
       });
       expect(() => stitcherStack({ maxUpstreamPlaylistSize, functionOptions: { memorySize: minimumMemorySizeMiB } })).not.toThrow();
       expect(() => stitcherStack({ maxUpstreamPlaylistSize, functionOptions: { memorySize: minimumMemorySizeMiB - 1 } })).toThrow(/too small/);
@@ -247,9 +247,9 @@ describe('PreRollStitcher construct', () => {
   describe('request deadline', () => {
     test('is the function timeout minus the margin, passed to the handler', () => {
       const deadlineOf = (template: Template) => environmentOf(template)[stitcherEnvironment.requestDeadlineMs];
-      expect(deadlineOf(stitcherStack().template)).toBe(String(10_000 - stitcherLimits.deadlineMarginMs));
+      expect(deadlineOf(stitcherStack().template)).toBe(String(10_000 - deadlineMarginMs));
       const longer = stitcherStack({ functionOptions: { timeout: Duration.seconds(20) } }).template;
-      expect(deadlineOf(longer)).toBe(String(20_000 - stitcherLimits.deadlineMarginMs));
+      expect(deadlineOf(longer)).toBe(String(20_000 - deadlineMarginMs));
     });
   });
 });

@@ -4,7 +4,7 @@ import {
 } from '../../lambda-src/pre-roll-stitcher/http';
 import { StitchRequestSpec } from '../../lambda-src/pre-roll-stitcher/payload';
 import { StitchedResponse, Stitcher, StitchRouting } from '../../lambda-src/pre-roll-stitcher/stitcher';
-import { stitcherLimits } from '../../src/pre-roll-stitcher/contract/defaults';
+import { stitcherHandlerLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 import { PlaybackUrl } from '../../src/pre-roll-stitcher/contract/playback-url';
 
 const secret = 'test-signing-secret';
@@ -285,7 +285,7 @@ describe('handleStitchRequest', () => {
 
       const response = await handleStitchRequest(get('/master.m3u8'), deps(stitcher));
 
-      expect(response.headers['cache-control']).toBe(`public, max-age=${stitcherLimits.failedAdMaxAgeSeconds}`);
+      expect(response.headers['cache-control']).toBe(`public, max-age=${stitcherHandlerLimits.failedAdMaxAgeSeconds}`);
     });
   });
 

@@ -1,6 +1,6 @@
 import { spawn } from 'child_process';
 import * as path from 'path';
-import { heapLimitMiB, stitcherDefaults, stitcherMemoryBudget } from '../../src/pre-roll-stitcher/contract/defaults';
+import { heapLimitMiB, stitcherFunctionDefaults, stitcherLimits, stitcherMemoryBudget } from '../../src/pre-roll-stitcher/contract/defaults';
 import { LoopbackServer, startStaticServer } from '../harness/static-server';
 
 /*
@@ -41,7 +41,7 @@ interface ChildRun {
 function runChild(heapMiB: number, origin: string): Promise<ChildRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [`--max-old-space-size=${heapMiB}`, path.join(__dirname, 'worst-case-child.js'), bundle, origin,
-      String(stitcherDefaults.maxUpstreamPlaylistBytes), String(stitcherDefaults.maxBreaks)], { env: { PATH: process.env.PATH ?? '' } });
+      String(stitcherLimits.maxUpstreamBytes.default), String(stitcherLimits.maxBreaks.default)], { env: { PATH: process.env.PATH ?? '' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
@@ -59,12 +59,12 @@ describe('memory of the worst accepted request', () => {
   beforeAll(async () => {
     const playlists = new Map<string, string>([
       ['/big/master.m3u8', master('v0.m3u8', 'v1.m3u8')],
-      ['/big/v0.m3u8', shortestPlaylist(stitcherDefaults.maxUpstreamPlaylistBytes)],
-      ['/big/v1.m3u8', shortestPlaylist(stitcherDefaults.maxUpstreamPlaylistBytes)],
+      ['/big/v0.m3u8', shortestPlaylist(stitcherLimits.maxUpstreamBytes.default)],
+      ['/big/v1.m3u8', shortestPlaylist(stitcherLimits.maxUpstreamBytes.default)],
       ['/small-ad.m3u8', shortestPlaylist(200)],
       ['/served/master.m3u8', master('v.m3u8')],
     ]);
-    for (let i = 0; i < stitcherDefaults.maxBreaks; i++) playlists.set(`/ad${i}.m3u8`, playlists.get('/big/v0.m3u8')!);
+    for (let i = 0; i < stitcherLimits.maxBreaks.default; i++) playlists.set(`/ad${i}.m3u8`, playlists.get('/big/v0.m3u8')!);
     for (let i = 0; i < 64; i++) {
       playlists.set(`/fill${i}/master.m3u8`, master('v.m3u8'));
       playlists.set(`/fill${i}/v.m3u8`, shortestPlaylist(64 * 1024));
@@ -86,11 +86,11 @@ describe('memory of the worst accepted request', () => {
     await origin?.close();
   });
 
-  test(`the default limits fit a ${stitcherDefaults.functionMemorySizeMiB} MiB function, heap limited to ${heapLimitMiB(stitcherDefaults.functionMemorySizeMiB)} MiB`, async () => {
-    const budget = stitcherMemoryBudget(stitcherDefaults);
-    expect(budget.minimumMemorySizeMiB).toBeLessThanOrEqual(stitcherDefaults.functionMemorySizeMiB);
+  test(`the default limits fit a ${stitcherFunctionDefaults.memoryMiB} MiB function, heap limited to ${heapLimitMiB(stitcherFunctionDefaults.memoryMiB)} MiB`, async () => {
+    const budget = stitcherMemoryBudget({ maxUpstreamBytes: stitcherLimits.maxUpstreamBytes.default, upstreamCacheBytes: stitcherLimits.upstreamCacheBytes.default });
+    expect(budget.minimumMemorySizeMiB).toBeLessThanOrEqual(stitcherFunctionDefaults.memoryMiB);
 
-    const run = await runChild(heapLimitMiB(stitcherDefaults.functionMemorySizeMiB), origin.origin);
+    const run = await runChild(heapLimitMiB(stitcherFunctionDefaults.memoryMiB), origin.origin);
 
     expect({ code: run.code, signal: run.signal, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, signal: null, stderr: '' });
     const report = run.report!;

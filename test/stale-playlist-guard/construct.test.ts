@@ -5,7 +5,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { LivePipeline, StaleDetection, StalePlaylistGuard, StalePlaylistGuardProps } from '../../src';
-import { guardEnvironment } from '../../src/stale-playlist-guard/contract/protocol';
+import { guardEnvironment, playlistTypeMetadataHeader, stalePlaylistHeader } from '../../src/stale-playlist-guard/contract/protocol';
 import { loadCloudFrontFunction, MAX_FUNCTION_SIZE_BYTES, viewerResponseEvent } from '../harness/cloudfront-function';
 import { expectNagClean, nagFindings } from '../harness/nag';
 
@@ -53,7 +53,8 @@ describe('StalePlaylistGuard construct', () => {
       const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
       expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
       expect(Buffer.byteLength(fn.Properties.FunctionCode)).toBeLessThanOrEqual(MAX_FUNCTION_SIZE_BYTES);
-      expect(fn.Properties.FunctionCode).toContain('const CONFIG = {"staleAfterMs":18000,"multivariantPlaylistNames":["master.m3u8"]};');
+      expect(fn.Properties.FunctionCode).toContain('const CONFIG = {"staleAfterMs":18000,"multivariantPlaylistNames":["master.m3u8"],'
+        + `"playlistTypeHeader":"${playlistTypeMetadataHeader}","exemptPlaylistTypes":["vod","event"],"staleHeader":"${stalePlaylistHeader}"};`);
       expect(guard.staleAfterMs).toBe(18000);
     });
 

@@ -28,3 +28,14 @@ export const playlistTypeMetadataHeader = 'x-amz-meta-playlist-type';
 
 /** Header the edge function adds to the 404 it answers for a stale playlist. */
 export const stalePlaylistHeader = 'x-stale-playlist';
+
+/** Values of {@link playlistTypeMetadataHeader} (compared case-insensitively) that exempt a playlist, in both modes. */
+export const exemptPlaylistTypes: readonly string[] = ['vod', 'event'];
+
+/** Defaults of the construct that its handlers and CloudFront Function also rely on. */
+export const guardDefaults = {
+  /** How many target durations without an update make a live media playlist stale. */
+  staleAfterTargetDurations: 3,
+  /** File names of multivariant playlists, never treated as stale. */
+  multivariantPlaylistNames: ['master.m3u8'] as readonly string[],
+} as const;
