@@ -87,7 +87,10 @@ describe('memory of the worst accepted request', () => {
   });
 
   test(`the default limits fit a ${stitcherFunctionDefaults.memoryMiB} MiB function, heap limited to ${heapLimitMiB(stitcherFunctionDefaults.memoryMiB)} MiB`, async () => {
-    const budget = stitcherMemoryBudget({ maxUpstreamBytes: stitcherLimits.maxUpstreamBytes.default, upstreamCacheBytes: stitcherLimits.upstreamCacheBytes.default });
+    const budget = stitcherMemoryBudget({
+      maxUpstreamBytes: stitcherLimits.maxUpstreamBytes.default,
+      upstreamCacheBytes: stitcherLimits.upstreamCacheBytes.default,
+    });
     expect(budget.minimumMemorySizeMiB).toBeLessThanOrEqual(stitcherFunctionDefaults.memoryMiB);
 
     const run = await runChild(heapLimitMiB(stitcherFunctionDefaults.memoryMiB), origin.origin);
