@@ -16,7 +16,7 @@ import { mapBounded } from '../shared/bounded';
 
 /** A share of memory, in bytes of upstream text, that a group of loads (the ads of one request) may take together. */
 export class ByteBudget {
-  private readonly charged = new Set<string>();
+  private readonly charged = new Map<string, number>();
   private spent = 0;
 
   /** @param what names the budget in the refusal, e.g. "the ads of this payload" */
@@ -28,8 +28,25 @@ export class ByteBudget {
     if (this.spent + bytes > this.bytes) {
       throw StitchError.badGateway(`${url} is ${bytes} bytes, over what is left (${this.bytes - this.spent} of ${this.bytes}) for ${this.what}`);
     }
-    this.charged.add(url);
+    this.charged.set(url, bytes);
     this.spent += bytes;
+  }
+
+  /**
+   * Runs the loads of one ad at once, all or nothing: when one fails, every load settles and whatever they
+   * charged is given back, so what is left for the next ad does not depend on the order the loads finished in.
+   */
+  public async allOrNothing<T>(loads: Array<() => Promise<T>>): Promise<T[]> {
+    const before = new Set(this.charged.keys());
+    const settled = await Promise.allSettled(loads.map((load) => load()));
+    const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (!failure) return settled.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
+    for (const [url, bytes] of this.charged) {
+      if (before.has(url)) continue;
+      this.charged.delete(url);
+      this.spent -= bytes;
+    }
+    throw failure.reason;
   }
 }
 
@@ -321,22 +338,19 @@ export class Stitcher {
       ...content.subtitles.map((s) => matchAdRendition(s.rendition!, containers.subtitles!, ad.renditions)?.uri ?? ad.variants[0].variant.uri),
     ]);
     const media = new Map<string, MediaPlaylist>();
+    const load = (uris: Set<string>) => budget.allOrNothing([...uris].map((uri) => async () => {
+      media.set(uri, await this.loadMedia(uri, `ad ${ad.adUri}`, budget));
+    }));
     try {
-      for (const uri of needed) media.set(uri, await this.loadMedia(uri, `ad ${ad.adUri}`, budget));
+      await load(needed);
     } catch (error) {
       return unusableAd(ad.adUri, reasonOf(error));
     }
     let offersIFrames = content.iframes.length === 0;
     if (!offersIFrames && content.iframes.every((i) => matchAdVariant(i.variant!, containers.iframe!, ad.iframes))) {
-      try {
-        for (const i of content.iframes) {
-          const uri = matchAdVariant(i.variant!, containers.iframe!, ad.iframes)!.uri;
-          media.set(uri, await this.loadMedia(uri, `ad ${ad.adUri}`, budget));
-        }
-        offersIFrames = true;
-      } catch {
-        offersIFrames = false; // the ad still plays; the I-frame renditions are not offered
-      }
+      // after the renditions the ad needs, so that whether it fits never depends on its I-frames
+      offersIFrames = await load(new Set(content.iframes.map((i) => matchAdVariant(i.variant!, containers.iframe!, ad.iframes)!.uri)))
+        .then(() => true, () => false); // without them the ad still plays; the I-frame renditions are not offered
     }
     return { ...ad, media, failed: false, offersIFrames };
   }
@@ -359,10 +373,14 @@ export class Stitcher {
     const renditions = [...new Map(ad.variants.flatMap((v) => [...v.audio, ...v.subtitles]).filter((r) => r.uri).map((r) => [r.uri!, r])).values()];
     const audio = renditions.filter((r) => r.type === 'AUDIO');
     const subtitles = renditions.filter((r) => r.type === 'SUBTITLES');
-    const variantContainer = await sharedContainer(variants.map((v) => v.uri));
-    const audioContainer = await sharedContainer(audio.map((r) => r.uri!));
-    const subtitlesContainer = await sharedContainer(subtitles.map((r) => r.uri!));
-    const iframeContainer = await sharedContainer(iframes.map((v) => v.uri)).catch(() => undefined); // no I-frames is not a failure
+    const [variantContainer, audioContainer, subtitlesContainer] = await budget.allOrNothing([
+      () => sharedContainer(variants.map((v) => v.uri)),
+      () => sharedContainer(audio.map((r) => r.uri!)),
+      () => sharedContainer(subtitles.map((r) => r.uri!)),
+    ]);
+    // after the others, so that whether the ad fits never depends on its I-frames; no I-frames is not a failure
+    const iframeContainer = await budget.allOrNothing([() => sharedContainer(iframes.map((v) => v.uri))])
+      .then(([container]) => container, () => undefined);
     return {
       adUri,
       variants: variants.map((variant) => ({ variant, container: variantContainer! })),

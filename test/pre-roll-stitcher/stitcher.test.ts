@@ -1,7 +1,7 @@
 import { absolutizePlaylist, MediaPlaylist, MultivariantPlaylist, parsePlaylist, Playlist, validateMediaPlaylist } from '../../lambda-src/hls';
 import { StitchError } from '../../lambda-src/pre-roll-stitcher/errors';
 import { StitchRequestSpec } from '../../lambda-src/pre-roll-stitcher/payload';
-import { groupPods, PlaylistLoader, Stitcher, StitcherOptions, StitchRouting } from '../../lambda-src/pre-roll-stitcher/stitcher';
+import { ByteBudget, groupPods, PlaylistLoader, Stitcher, StitcherOptions, StitchRouting } from '../../lambda-src/pre-roll-stitcher/stitcher';
 
 const contentHost = 'https://origin.example';
 const contentUri = `${contentHost}/vod/movie/master.m3u8`;
@@ -385,5 +385,35 @@ describe('groupPods', () => {
   test('groups consecutive breaks at the same position into one pod, in payload order', () => {
     const breaks = spec([0, 'a'], [8000, 'b'], [8000, 'c'], [-1, 'd'], [-1, 'e']).breaks;
     expect(groupPods(breaks).map((pod) => pod.map((adBreak) => adBreak.adUri))).toEqual([['a'], ['b', 'c'], ['d', 'e']]);
+  });
+});
+
+describe('ByteBudget', () => {
+  const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  test('refuses a charge past what is left, naming the playlist and the budget', () => {
+    const budget = new ByteBudget('the ads of this payload', 100);
+    budget.charge('https://ads.example/a.m3u8', 60);
+    expect(() => budget.charge('https://ads.example/b.m3u8', 50))
+      .toThrow('https://ads.example/b.m3u8 is 50 bytes, over what is left (40 of 100) for the ads of this payload');
+  });
+
+  test('charges a URL once', () => {
+    const budget = new ByteBudget('ads', 100);
+    budget.charge('u', 60);
+    budget.charge('u', 60);
+    expect(() => budget.charge('v', 40)).not.toThrow();
+  });
+
+  test('gives back what a failed group charged, whatever order its loads finished in', async () => {
+    for (const order of [[0, 20], [20, 0]]) {
+      const budget = new ByteBudget('ads', 100);
+      const loads = [
+        async () => { await delay(order[0]); budget.charge('small', 30); },
+        async () => { await delay(order[1]); budget.charge('large', 90); },
+      ];
+      await expect(budget.allOrNothing(loads)).rejects.toThrow(/over what is left/);
+      expect(() => budget.charge('next', 100)).not.toThrow(); // everything given back
+    }
   });
 });
