@@ -60,7 +60,6 @@ beforeAll(async () => {
     GUARD_S3_FORCE_PATH_STYLE: 'true',
     [guardEnvironment.pipelines]: JSON.stringify(pipelines.map((prefix) => ({ bucket, prefix }))),
     [guardEnvironment.staleAfterTargetDurations]: String(staleAfterTargetDurations),
-    [guardEnvironment.multivariantPlaylistNames]: 'master.m3u8',
     POWERTOOLS_SERVICE_NAME: 'origin-mode-test',
     POWERTOOLS_DEV: 'true', // logs and EMF go to the global console, captured below
     POWERTOOLS_METRICS_DISABLED: 'false', // dev mode would otherwise disable metrics
