@@ -103,6 +103,30 @@ for (const entrypoint of handlerEntrypoints(handlerDir)) {
   bundleTask.execArgs([...esbuildArgs, '--minify']);
 }
 
+// ---- the handler boundary: what a bundle may import ---------------------------------------------
+// Handlers and the contracts they import are bundled into Lambda assets: aws-cdk-lib or constructs there would
+// bloat every cold start. test/shared/handler-bundles.test.ts proves the same on the real bundles.
+const synthOnlyModules = { regex: '^(aws-cdk-lib|constructs)(/|$)', message: 'handler-importable code must not import synth-only libraries' };
+project.eslint!.addOverride({
+  files: [`${handlerDir}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [
+        synthOnlyModules,
+        { regex: '/src/(?![^/]+/contract/)', message: 'handlers import from src/ only the contract/ folders (no synth-only code)' },
+      ],
+    }],
+  },
+});
+project.eslint!.addOverride({
+  files: ['src/*/contract/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [synthOnlyModules, { regex: '^\\.\\./', message: 'a contract imports only its own folder' }],
+    }],
+  },
+});
+
 // ---- what ships: lib/, assets/, cloudfront-functions/, API.md, README ---------------------------
 project.addPackageIgnore(`/${handlerDir}/`);
 project.addPackageIgnore('/example/');
@@ -121,6 +145,18 @@ const typecheck = project.addTask('typecheck', {
 // A fresh clone can run `npx projen test`: bundle the handlers and type-check first.
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(project.bundler.bundleTask);
+
+// ---- both ends of the peer range: the tests above run on the minimum; these again on the newest ----------
+/** Newest aws-cdk-lib release the library is tested against (2.273 changed FunctionUrlOrigin's grants). */
+const newestCdkVersion = '2.276.0';
+const cdkNewest = project.addTask('test:cdk-newest', {
+  description: `Run the construct, shared-piece and deploy-check tests against aws-cdk-lib ${newestCdkVersion}`,
+  env: { CDK_EXPECTED_VERSION: newestCdkVersion },
+});
+cdkNewest.exec(`test "$(node -p "require('./.cache/cdk-newest/node_modules/aws-cdk-lib/package.json').version" 2>/dev/null)" = "${newestCdkVersion}" `
+  + `|| npm install --prefix .cache/cdk-newest --no-save --no-package-lock --legacy-peer-deps --no-audit --no-fund aws-cdk-lib@${newestCdkVersion}`);
+cdkNewest.exec('jest --config test/compat/jest.cdk-newest.config.js');
+project.testTask.spawn(cdkNewest);
 
 // ---- the main job: synthesize the example app ----------------------------------------------------
 new JsonFile(project, 'cdk.json', {

@@ -2,3 +2,4 @@
 export * from './pre-roll-stitcher/pre-roll-stitcher';
 export * from './pre-roll-stitcher/contract/playback-url';
 export * from './stale-playlist-guard/stale-playlist-guard';
+export * from './shared/distribution-settings';

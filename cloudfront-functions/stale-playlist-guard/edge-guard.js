@@ -3,8 +3,8 @@
 // an encoder that stopped: answer 404 (no-store; recovery is immediate once the encoder writes again) and players
 // fail over. Playlists marked by the guard's marker (multivariant, ended) or by the encoder (vod, event) pass.
 // Validators are removed from what passes, so browsers never revalidate a playlist into a 304 this cannot judge.
-// CONFIG is rendered at synth time from the construct's contract (src/stale-playlist-guard/contract/).
-const CONFIG = { staleAfterMs: 0, playlistTypeHeader: '', exemptPlaylistTypes: [] }; // StalePlaylistGuard:config
+// CONFIG is filled in at synth time by the StalePlaylistGuard construct from its contract (names included).
+const CONFIG = { staleAfterMs: 0, playlistTypeHeader: '', exemptPlaylistTypes: [], staleHeader: '' }; // StalePlaylistGuard:config
 
 async function handler(event) {
   const response = event.response;
@@ -18,15 +18,16 @@ async function handler(event) {
   if (!lastModified) return response;
   const ageMs = Date.now() - Date.parse(lastModified.value);
   if (!(ageMs > CONFIG.staleAfterMs)) return response;
+  const generated = {
+    'cache-control': { value: 'no-store' },
+    'content-type': { value: 'text/plain' },
+    'access-control-allow-origin': { value: '*' },
+  };
+  generated[CONFIG.staleHeader] = { value: 'age=' + Math.floor(ageMs / 1000) + 's' };
   return {
     statusCode: 404,
     statusDescription: 'Not Found',
-    headers: {
-      'cache-control': { value: 'no-store' },
-      'content-type': { value: 'text/plain' },
-      'x-stale-playlist': { value: 'age=' + Math.floor(ageMs / 1000) + 's' },
-      'access-control-allow-origin': { value: '*' },
-    },
+    headers: generated,
     body: { encoding: 'text', data: 'stale playlist: not updated for ' + Math.floor(ageMs / 1000) + ' s\n' },
   };
 }

@@ -2,6 +2,7 @@ import { parseAllowedOrigins } from './origin-allowlist';
 import { PayloadLimits } from './payload';
 import { OutputMode } from './stitcher';
 import { UpstreamLimits } from './upstream';
+import { maxUpstreamRedirects, stitcherLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protocol';
 
 /** Everything the stitching function is configured with. */
@@ -28,11 +29,13 @@ export function readConfig(env: Record<string, string | undefined>): StitcherCon
   if (mode !== 'splice' && mode !== 'interstitials') {
     throw new Error(`${stitcherEnvironment.outputMode} must be splice or interstitials, got '${mode}'`);
   }
-  const integer = (name: string, fallback: number, minimum: number) => {
-    const text = env[name];
+  const integer = (name: keyof typeof stitcherLimits) => {
+    const variable = stitcherEnvironment[name];
+    const { default: fallback, minimum } = stitcherLimits[name];
+    const text = env[variable];
     if (text === undefined || text === '') return fallback;
     const value = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
-    if (!(value >= minimum)) throw new Error(`${name} must be an integer >= ${minimum}, got '${text}'`);
+    if (!(value >= minimum)) throw new Error(`${variable} must be an integer >= ${minimum}, got '${text}'`);
     return value;
   };
   return {
@@ -42,17 +45,17 @@ export function readConfig(env: Record<string, string | undefined>): StitcherCon
     mode,
     dateRangeMarkers: env[stitcherEnvironment.dateRangeMarkers] === 'true',
     payloadLimits: {
-      maxPayloadLength: integer(stitcherEnvironment.maxPayloadLength, 4096, 16),
-      maxBreaks: integer(stitcherEnvironment.maxBreaks, 16, 0),
+      maxPayloadLength: integer('maxPayloadLength'),
+      maxBreaks: integer('maxBreaks'),
     },
     upstreamLimits: {
-      timeoutMs: integer(stitcherEnvironment.upstreamTimeoutMs, 3000, 1),
-      maxBytes: integer(stitcherEnvironment.maxUpstreamBytes, 4 * 1024 * 1024, 1024),
-      maxRedirects: 3,
+      timeoutMs: integer('upstreamTimeoutMs'),
+      maxBytes: integer('maxUpstreamBytes'),
+      maxRedirects: maxUpstreamRedirects,
     },
-    upstreamCacheTtlMs: integer(stitcherEnvironment.upstreamCacheTtlSeconds, 300, 0) * 1000,
-    upstreamCacheBytes: integer(stitcherEnvironment.upstreamCacheBytes, 32 * 1024 * 1024, 0),
-    responseMaxAgeSeconds: integer(stitcherEnvironment.responseMaxAgeSeconds, 86400, 0),
+    upstreamCacheTtlMs: integer('upstreamCacheTtlSeconds') * 1000,
+    upstreamCacheBytes: integer('upstreamCacheBytes'),
+    responseMaxAgeSeconds: integer('responseMaxAgeSeconds'),
     pathPrefix: env[stitcherEnvironment.pathPrefix] ?? '',
   };
 }

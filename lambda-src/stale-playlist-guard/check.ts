@@ -4,7 +4,7 @@
  * {@link PlaylistStore}; nothing here knows about the AWS SDK, SQS or Lambda.
  */
 import { isExemptPlaylistType, isPlaylistKey } from '../../src/stale-playlist-guard/contract/playlist-marks';
-import { guardEnvironment } from '../../src/stale-playlist-guard/contract/protocol';
+import { guardDefaults, guardEnvironment } from '../../src/stale-playlist-guard/contract/protocol';
 import { classifyPlaylist, isStale, staleAfterMs } from '../../src/stale-playlist-guard/contract/staleness';
 
 /** One encoder pipeline's output location: a bucket and a key prefix (`''` or ending in `/`). */
@@ -21,13 +21,10 @@ export interface GuardConfig {
   readonly staleAfterTargetDurations: number;
 }
 
-/** The construct's default multiple of target durations, used when the variable is unset. */
-export const defaultStaleAfterTargetDurations = 3;
-
 /** Reads the configuration the construct wrote into the environment; throws naming a bad variable. */
 export function readGuardConfig(env: Record<string, string | undefined>): GuardConfig {
   const multipleText = env[guardEnvironment.staleAfterTargetDurations];
-  const multiple = multipleText === undefined || multipleText === '' ? defaultStaleAfterTargetDurations : Number(multipleText);
+  const multiple = multipleText === undefined || multipleText === '' ? guardDefaults.staleAfterTargetDurations : Number(multipleText);
   if (!(Number.isFinite(multiple) && multiple > 0)) {
     throw new Error(`${guardEnvironment.staleAfterTargetDurations} must be a positive number, got '${multipleText}'`);
   }

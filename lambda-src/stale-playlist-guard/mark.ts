@@ -5,9 +5,8 @@
  * through a {@link MarkerStore}; nothing here knows about the AWS SDK or Lambda.
  */
 import { bareEtag, locatePipeline, PipelineLocation, PlaylistUpload } from './check';
-import {
-  isExemptPlaylistType, isPlaylistKey, markerReadLimits, PlaylistMark, playlistMarks, playlistTypeMetadataName,
-} from '../../src/stale-playlist-guard/contract/playlist-marks';
+import { isExemptPlaylistType, isPlaylistKey, markerReadLimits, PlaylistMark } from '../../src/stale-playlist-guard/contract/playlist-marks';
+import { playlistMarks, playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/protocol';
 import { classifyPlaylist } from '../../src/stale-playlist-guard/contract/staleness';
 
 /** What a copy in place must carry over so the object stays what the encoder wrote (a REPLACE copy drops the rest). */

@@ -1,7 +1,7 @@
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, GetObjectCommandOutput, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { bareEtag, ConditionalDeleteResult, PlaylistHead, PlaylistStore } from './check';
 import { ConditionalCopyResult, MarkerStore, ObjectAttributes, PlaylistRange } from './mark';
-import { playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/playlist-marks';
+import { playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/protocol';
 
 /**
  * The {@link PlaylistStore} and {@link MarkerStore} over S3. HeadObject answers 404 for a missing key only with

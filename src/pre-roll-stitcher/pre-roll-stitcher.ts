@@ -1,17 +1,18 @@
-import { Duration, Names, RemovalPolicy, Size, Token, Validations } from 'aws-cdk-lib';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import { Duration, RemovalPolicy, Size, Token, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { stitcherFunctionDefaults, stitcherLimits } from './contract/defaults';
 import { stitcherCacheKeyQueryStrings, stitcherEnvironment, stitcherMetrics } from './contract/protocol';
 import { StitchFunction } from './stitch-function';
-import { handlerMetric } from '../shared/handler-metric';
+import { BundledHandler } from '../shared/bundled-handler';
+import { cacheSettings } from '../shared/cache-settings';
+import { CdnFront, normalizePathPrefix } from '../shared/cdn-front';
+import { DistributionSettings } from '../shared/distribution-settings';
+import { FunctionUrlOacOrigin } from '../shared/function-url-origin';
 
 /** How ads reach the player. */
 export enum StitchOutputMode {
@@ -24,16 +25,16 @@ export enum StitchOutputMode {
   INTERSTITIALS = 'interstitials',
 }
 
-/** Whether and how stitching payloads are signed. */
-export abstract class PayloadSigning {
+/** Whether and how stitching payloads are signed: use the static factories. */
+export class PayloadSigning {
   /** A new Secrets Manager secret (48 random characters) signs payloads. The default. */
   public static generatedSecret(): PayloadSigning {
-    return new SecretSigning(undefined);
+    return new PayloadSigning(true);
   }
 
   /** An existing Secrets Manager secret (its SecretString) signs payloads, e.g. one your backend already holds. */
   public static fromSecret(secret: secretsmanager.ISecret): PayloadSigning {
-    return new SecretSigning(secret);
+    return new PayloadSigning(true, secret);
   }
 
   /**
@@ -41,19 +42,15 @@ export abstract class PayloadSigning {
    * For development only.
    */
   public static unsigned(): PayloadSigning {
-    return new NoSigning();
+    return new PayloadSigning(false);
   }
+
+  // closed: only the factories above make one (a subclass in any jsii language would not be understood)
+  private constructor(private readonly signed: boolean, private readonly secret?: secretsmanager.ISecret) {}
 
   /** @internal */
-  public abstract _bind(scope: Construct): secretsmanager.ISecret | undefined;
-}
-
-class SecretSigning extends PayloadSigning {
-  constructor(private readonly secret: secretsmanager.ISecret | undefined) {
-    super();
-  }
-
-  public _bind(scope: Construct): secretsmanager.ISecret {
+  public _bind(scope: Construct): secretsmanager.ISecret | undefined {
+    if (!this.signed) return undefined;
     if (this.secret) return this.secret;
     const secret = new secretsmanager.Secret(scope, 'SigningSecret', {
       description: 'HMAC-SHA256 key that signs PreRollStitcher playback URLs',
@@ -68,14 +65,8 @@ class SecretSigning extends PayloadSigning {
   }
 }
 
-class NoSigning extends PayloadSigning {
-  public _bind(): undefined {
-    return undefined;
-  }
-}
-
 /** Properties of a {@link PreRollStitcher}. */
-export interface PreRollStitcherProps {
+export interface PreRollStitcherProps extends DistributionSettings {
   /**
    * Hosts the stitcher may fetch content and ads from: `vod.example.com`, `host:port`, or `*.example.com`
    * for any subdomain on the default port. Everything else is refused with 403, so the function is never an open proxy.
@@ -107,7 +98,7 @@ export interface PreRollStitcherProps {
   readonly dateRangeMarkers?: boolean;
 
   /**
-   * Longest accepted `payload` query value, in characters.
+   * Longest accepted `payload` query value, in characters (at least 64).
    * @default 4096
    */
   readonly maxPayloadLength?: number;
@@ -167,30 +158,6 @@ export interface PreRollStitcherProps {
    * @default - the root of the new distribution
    */
   readonly pathPrefix?: string;
-
-  /**
-   * Custom domain names of the new distribution; needs `certificate`.
-   * @default - the distribution's cloudfront.net domain
-   */
-  readonly domainNames?: string[];
-
-  /**
-   * Certificate (in us-east-1) for `domainNames`.
-   * @default - none
-   */
-  readonly certificate?: acm.ICertificate;
-
-  /**
-   * Bucket for CloudFront standard access logs of the new distribution.
-   * @default - no access logs
-   */
-  readonly accessLogBucket?: s3.IBucket;
-
-  /**
-   * ARN of a WAF web ACL (us-east-1, CLOUDFRONT scope) for the new distribution.
-   * @default - no web ACL
-   */
-  readonly webAclId?: string;
 }
 
 /**
@@ -212,97 +179,66 @@ export class PreRollStitcher extends Construct {
   /** The cache policy of the stitcher's behavior. */
   public readonly cachePolicy: cloudfront.ICachePolicy;
 
-  private readonly serviceName: string;
+  private readonly handler: BundledHandler;
 
   constructor(scope: Construct, id: string, props: PreRollStitcherProps) {
     super(scope, id);
     validate(props);
-    const pathPrefix = normalizePrefix(props.pathPrefix);
-    const cacheTtl = props.cacheTtl ?? Duration.days(1);
+    const pathPrefix = normalizePathPrefix('pathPrefix', props.pathPrefix);
+    const cacheTtl = props.cacheTtl ?? Duration.seconds(stitcherLimits.responseMaxAgeSeconds.default);
     this.signingSecret = (props.signing ?? PayloadSigning.generatedSecret())._bind(this);
-    this.serviceName = `pre-roll-stitcher-${Names.uniqueResourceName(this, { maxLength: 40 })}`;
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.RETAIN });
-    const role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'PreRollStitcher function: writes its own logs, reads the signing secret, nothing else',
-    });
-    const fn = new StitchFunction(this, 'Function', {
-      memorySize: 512,
-      timeout: Duration.seconds(10),
-      ...props.functionOptions,
-      architecture: lambda.Architecture.ARM_64,
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
+    this.handler = new BundledHandler(this, '', {
+      functionClass: StitchFunction,
+      constructName: 'pre-roll-stitcher',
+      metricsNamespace: stitcherMetrics.namespace,
+      roleDescription: 'PreRollStitcher function: writes its own logs, reads the signing secret, nothing else',
+      defaults: { memorySize: stitcherFunctionDefaults.memoryMiB, timeout: Duration.seconds(stitcherFunctionDefaults.timeoutSeconds) },
+      functionOptions: props.functionOptions,
       environment: {
-        ...props.functionOptions?.environment,
-        POWERTOOLS_SERVICE_NAME: this.serviceName,
         [stitcherEnvironment.allowedOrigins]: props.allowedOrigins.join(','),
         [stitcherEnvironment.allowHttp]: String(props.allowInsecureHttp ?? false),
         [stitcherEnvironment.signingSecretArn]: this.signingSecret?.secretArn ?? '',
         [stitcherEnvironment.outputMode]: props.outputMode ?? StitchOutputMode.SPLICE,
         [stitcherEnvironment.dateRangeMarkers]: String(props.dateRangeMarkers ?? false),
-        [stitcherEnvironment.maxPayloadLength]: String(props.maxPayloadLength ?? 4096),
-        [stitcherEnvironment.maxBreaks]: String(props.maxBreaks ?? 16),
-        [stitcherEnvironment.upstreamTimeoutMs]: String((props.upstreamTimeout ?? Duration.seconds(3)).toMilliseconds()),
-        [stitcherEnvironment.maxUpstreamBytes]: String((props.maxUpstreamPlaylistSize ?? Size.mebibytes(4)).toBytes()),
-        [stitcherEnvironment.upstreamCacheTtlSeconds]: String((props.upstreamCacheTtl ?? Duration.minutes(5)).toSeconds()),
-        [stitcherEnvironment.upstreamCacheBytes]: String((props.upstreamCacheSize ?? Size.mebibytes(32)).toBytes()),
+        [stitcherEnvironment.maxPayloadLength]: String(props.maxPayloadLength ?? stitcherLimits.maxPayloadLength.default),
+        [stitcherEnvironment.maxBreaks]: String(props.maxBreaks ?? stitcherLimits.maxBreaks.default),
+        [stitcherEnvironment.upstreamTimeoutMs]: String(props.upstreamTimeout?.toMilliseconds() ?? stitcherLimits.upstreamTimeoutMs.default),
+        [stitcherEnvironment.maxUpstreamBytes]: String(props.maxUpstreamPlaylistSize?.toBytes() ?? stitcherLimits.maxUpstreamBytes.default),
+        [stitcherEnvironment.upstreamCacheTtlSeconds]: String(props.upstreamCacheTtl?.toSeconds() ?? stitcherLimits.upstreamCacheTtlSeconds.default),
+        [stitcherEnvironment.upstreamCacheBytes]: String(props.upstreamCacheSize?.toBytes() ?? stitcherLimits.upstreamCacheBytes.default),
         [stitcherEnvironment.responseMaxAgeSeconds]: String(cacheTtl.toSeconds()),
         [stitcherEnvironment.pathPrefix]: pathPrefix,
       },
     });
-    logGroup.grantWrite(role);
-    this.signingSecret?.grantRead(role);
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5',
-      reason: 'the only wildcard is the log-stream part of the function\'s own log group ARN: Lambda names its log streams at run time',
-    });
-    this.stitchFunction = fn;
-    this.functionUrl = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    this.signingSecret?.grantRead(this.handler.role);
+    this.stitchFunction = this.handler.function;
+    this.functionUrl = this.handler.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
 
-    this.cachePolicy = new cloudfront.CachePolicy(this, 'CachePolicy', {
+    const cache = cacheSettings(this, 'CachePolicy', {
       comment: 'PreRollStitcher: the output is determined by path, payload, signature, rendition and pod',
-      queryStringBehavior: cloudfront.CacheQueryStringBehavior.allowList(...stitcherCacheKeyQueryStrings),
-      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
-      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
-      minTtl: Duration.seconds(0),
-      defaultTtl: cacheTtl,
-      maxTtl: cacheTtl,
-      enableAcceptEncodingGzip: true,
-      enableAcceptEncodingBrotli: true,
-    });
-    const behavior: cloudfront.BehaviorOptions = {
-      origin: origins.FunctionUrlOrigin.withOriginAccessControl(this.functionUrl),
-      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-      cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
-      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      cachePolicy: this.cachePolicy,
+      ttl: cacheTtl,
+      queryStrings: stitcherCacheKeyQueryStrings,
       compress: true,
-    };
-
-    if (props.existingDistribution) {
-      props.existingDistribution.addBehavior(`${pathPrefix}/*`, behavior.origin, behavior);
-      this.distribution = props.existingDistribution;
-    } else {
-      const distribution = new cloudfront.Distribution(this, 'Distribution', {
-        comment: 'PreRollStitcher: stitched HLS playlists',
-        defaultBehavior: behavior,
-        domainNames: props.domainNames,
-        certificate: props.certificate,
-        minimumProtocolVersion: props.certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined, // the default certificate's policy is fixed
-        httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-        enableLogging: props.accessLogBucket !== undefined,
-        logBucket: props.accessLogBucket,
-        logFilePrefix: props.accessLogBucket ? 'pre-roll-stitcher/' : undefined,
-        webAclId: props.webAclId,
-      });
-      acknowledgeDistributionFindings(distribution, props);
-      this.distribution = distribution;
-    }
-    const domain = props.domainNames?.[0] ?? this.distribution.distributionDomainName;
-    this.playbackUrlBase = `https://${domain}${pathPrefix}`;
+    });
+    this.cachePolicy = cache.cachePolicy;
+    const front = new CdnFront(this, {
+      ...props,
+      pathPrefix,
+      comment: 'PreRollStitcher: stitched HLS playlists',
+      logFilePrefix: 'pre-roll-stitcher/',
+      defaultBehavior: {
+        origin: new FunctionUrlOacOrigin(this, 'Origin', this.functionUrl).origin,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cache.cachePolicy,
+        originRequestPolicy: cache.originRequestPolicy,
+        compress: cache.compress,
+      },
+    });
+    this.distribution = front.distribution;
+    this.playbackUrlBase = front.urlBase;
   }
 
   /** Lets `grantee` (e.g. the backend that mints playback URLs) read the signing secret. */
@@ -332,7 +268,7 @@ export class PreRollStitcher extends Construct {
   }
 
   private metric(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return handlerMetric(stitcherMetrics.namespace, metricName, this.serviceName, options);
+    return this.handler.metric(metricName, options);
   }
 }
 
@@ -354,44 +290,14 @@ function validate(props: PreRollStitcherProps): void {
       throw new Error(`${name} must be an integer >= ${minimum}, got ${value}`);
     }
   };
-  positive('maxPayloadLength', props.maxPayloadLength, 64);
-  positive('maxBreaks', props.maxBreaks, 0);
-  if (props.upstreamTimeout && props.upstreamTimeout.toMilliseconds() < 100) {
-    throw new Error(`upstreamTimeout must be at least 100 ms, got ${props.upstreamTimeout.toHumanString()}`);
+  positive('maxPayloadLength', props.maxPayloadLength, stitcherLimits.maxPayloadLength.minimum);
+  positive('maxBreaks', props.maxBreaks, stitcherLimits.maxBreaks.minimum);
+  const upstreamTimeoutMs = props.upstreamTimeout?.toMilliseconds();
+  if (upstreamTimeoutMs !== undefined && upstreamTimeoutMs < stitcherLimits.upstreamTimeoutMs.minimum) {
+    throw new Error(`upstreamTimeout must be at least ${stitcherLimits.upstreamTimeoutMs.minimum} ms, got ${props.upstreamTimeout!.toHumanString()}`);
   }
-  const timeout = props.functionOptions?.timeout ?? Duration.seconds(10);
-  if (props.upstreamTimeout && props.upstreamTimeout.toMilliseconds() >= timeout.toMilliseconds()) {
-    throw new Error(`upstreamTimeout (${props.upstreamTimeout.toHumanString()}) must be shorter than the function timeout (${timeout.toHumanString()})`);
-  }
-  if (props.existingDistribution && !props.pathPrefix) {
-    throw new Error('pathPrefix is required with existingDistribution (e.g. \'/stitch\'), got undefined');
-  }
-  if (props.existingDistribution && (props.domainNames || props.certificate || props.accessLogBucket || props.webAclId)) {
-    throw new Error('domainNames, certificate, accessLogBucket and webAclId configure a new distribution: set them on existingDistribution instead');
-  }
-  if ((props.domainNames?.length ?? 0) > 0 !== (props.certificate !== undefined)) {
-    throw new Error(`domainNames and certificate go together, got domainNames=${JSON.stringify(props.domainNames)} and ${props.certificate ? 'a' : 'no'} certificate`);
-  }
-}
-
-function normalizePrefix(prefix: string | undefined): string {
-  if (prefix === undefined || prefix === '' || prefix === '/') return '';
-  if (!/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*\/?$/.test(prefix)) {
-    throw new Error(`pathPrefix must be a path like '/stitch', got '${prefix}'`);
-  }
-  return prefix.replace(/\/$/, '');
-}
-
-function acknowledgeDistributionFindings(distribution: cloudfront.Distribution, props: PreRollStitcherProps): void {
-  const acknowledge = (id: string, reason: string) => Validations.of(distribution).acknowledge({ id, reason });
-  acknowledge('AwsSolutions-CFR1', 'stitched playlists follow the content\'s own geo policy; restrict countries on the content origin or with webAclId');
-  if (!props.webAclId) {
-    acknowledge('AwsSolutions-CFR2', 'requests carry signed payloads and only GET/HEAD reach a function that fetches allow-listed hosts; pass webAclId to add WAF');
-  }
-  if (!props.accessLogBucket) {
-    acknowledge('AwsSolutions-CFR3', 'the function logs every request with its outcome; pass accessLogBucket for CloudFront access logs as well');
-  }
-  if (!props.certificate) {
-    acknowledge('AwsSolutions-CFR4', 'the default cloudfront.net certificate allows TLSv1; pass domainNames and certificate to enforce TLS 1.2');
+  const timeout = props.functionOptions?.timeout ?? Duration.seconds(stitcherFunctionDefaults.timeoutSeconds);
+  if (upstreamTimeoutMs !== undefined && upstreamTimeoutMs >= timeout.toMilliseconds()) {
+    throw new Error(`upstreamTimeout (${props.upstreamTimeout!.toHumanString()}) must be shorter than the function timeout (${timeout.toHumanString()})`);
   }
 }

@@ -5,7 +5,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -18,7 +17,10 @@ import {
 } from './contract/staleness';
 import { renderEdgeGuardFunction } from './edge-function';
 import { MarkFunction } from './mark-function';
-import { handlerMetric } from '../shared/handler-metric';
+import { BundledHandler } from '../shared/bundled-handler';
+import { cacheSettings } from '../shared/cache-settings';
+import { CdnFront } from '../shared/cdn-front';
+import { DistributionSettings } from '../shared/distribution-settings';
 import { acknowledgeNagFinding, nagResourceName } from '../shared/nag-finding';
 
 /** Where stale playlists are detected. */
@@ -38,32 +40,27 @@ export enum StaleDetection {
   ORIGIN = 'origin',
 }
 
-/** One encoder pipeline's output location: a bucket and a key prefix. */
-export abstract class LivePipeline {
+/** One encoder pipeline's output location: a bucket and a key prefix. Use the static factories. */
+export class LivePipeline {
   /** A prefix in the bucket the guard creates, e.g. `pipeline-a/` (empty for the bucket root). */
   public static atPrefix(prefix: string): LivePipeline {
-    return new PipelineLocation(undefined, prefix);
+    return new LivePipeline(undefined, prefix);
   }
 
   /** A prefix (empty for the root) in a bucket you already have, e.g. the one MediaLive writes to. */
   public static inBucket(bucket: s3.IBucket, prefix?: string): LivePipeline {
-    return new PipelineLocation(bucket, prefix ?? '');
+    return new LivePipeline(bucket, prefix ?? '');
   }
 
-  /** @internal */
-  public abstract readonly _bucket?: s3.IBucket;
-  /** @internal */
-  public abstract readonly _prefix: string;
-}
-
-class PipelineLocation extends LivePipeline {
-  constructor(public readonly _bucket: s3.IBucket | undefined, public readonly _prefix: string) {
-    super();
-  }
+  // closed: only the factories above make one
+  private constructor(
+    /** @internal */ public readonly _bucket: s3.IBucket | undefined,
+    /** @internal */ public readonly _prefix: string,
+  ) {}
 }
 
 /** Properties of a {@link StalePlaylistGuard}. */
-export interface StalePlaylistGuardProps {
+export interface StalePlaylistGuardProps extends DistributionSettings {
   /** EXT-X-TARGETDURATION of the live media playlists (whole seconds). */
   readonly targetDuration: Duration;
 
@@ -113,12 +110,6 @@ export interface StalePlaylistGuardProps {
   readonly bucketRemovalPolicy?: RemovalPolicy;
 
   /**
-   * Bucket for CloudFront standard access logs.
-   * @default - no access logs
-   */
-  readonly accessLogBucket?: s3.IBucket;
-
-  /**
    * Create CloudWatch alarms (origin mode: any stale detection, any message dead-lettered; edge mode: any
    * marker event that failed all its retries).
    * @default false
@@ -155,7 +146,7 @@ export class StalePlaylistGuard extends Construct {
   /** Where events that keep failing end up (origin mode: the check's; edge mode: the marker's). */
   public readonly deadLetterQueue?: sqs.IQueue;
 
-  private readonly serviceName: string;
+  private readonly handler: BundledHandler;
   private ownBucket?: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: StalePlaylistGuardProps) {
@@ -169,7 +160,6 @@ export class StalePlaylistGuard extends Construct {
     validate(props, targetDurationSeconds, playlistCacheTtl, staleAfterTargetDurations, this.detection);
     this.staleAfterTargetDurations = staleAfterTargetDurations;
     this.staleAfterMs = staleAfterMs(targetDurationSeconds, staleAfterTargetDurations);
-    this.serviceName = `stale-playlist-guard-${this.node.addr.slice(0, 12)}`;
 
     const pipelines = (props.pipelines ?? [LivePipeline.atPrefix('')]).map((pipeline) => {
       const bucket = pipeline._bucket ?? (this.ownBucket ??= this.createBucket(props.bucketRemovalPolicy ?? RemovalPolicy.RETAIN));
@@ -178,19 +168,14 @@ export class StalePlaylistGuard extends Construct {
     validateRouting(pipelines);
     this.buckets = [...new Set(pipelines.map((pipeline) => pipeline.bucket))];
 
-    const playlistPolicy = new cloudfront.CachePolicy(this, 'PlaylistCachePolicy', {
+    const playlistCache = cacheSettings(this, 'PlaylistCachePolicy', {
       comment: 'StalePlaylistGuard: live playlists, at most half a target duration',
-      minTtl: Duration.seconds(0),
-      defaultTtl: playlistCacheTtl,
-      maxTtl: playlistCacheTtl,
-      enableAcceptEncodingGzip: true,
-      enableAcceptEncodingBrotli: true,
+      ttl: playlistCacheTtl,
+      compress: true,
     });
-    const segmentPolicy = new cloudfront.CachePolicy(this, 'SegmentCachePolicy', {
+    const segmentCache = cacheSettings(this, 'SegmentCachePolicy', {
       comment: 'StalePlaylistGuard: media segments never change',
-      minTtl: Duration.seconds(0),
-      defaultTtl: props.segmentCacheTtl ?? Duration.days(1),
-      maxTtl: props.segmentCacheTtl ?? Duration.days(1),
+      ttl: props.segmentCacheTtl ?? Duration.days(1),
     });
     // browsers store playlists but ask again every time, so a player always sees the edge's current verdict
     const playlistHeaders = new cloudfront.ResponseHeadersPolicy(this, 'PlaylistResponseHeaders', {
@@ -221,9 +206,9 @@ export class StalePlaylistGuard extends Construct {
       allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
       cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      cachePolicy: kind === 'segment' ? segmentPolicy : playlistPolicy,
+      cachePolicy: (kind === 'segment' ? segmentCache : playlistCache).cachePolicy,
       responseHeadersPolicy: kind === 'segment' ? cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS : playlistHeaders,
-      compress: kind !== 'segment',
+      compress: (kind === 'segment' ? segmentCache : playlistCache).compress,
       functionAssociations: kind === 'pipeline-playlist' && this.edgeFunction
         ? [{ function: this.edgeFunction, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE }]
         : undefined,
@@ -237,24 +222,22 @@ export class StalePlaylistGuard extends Construct {
     }
     // playlists outside the pipelines (e.g. a multivariant playlist at the root): short-cached, never judged
     for (const suffix of playlistKeySuffixes) additionalBehaviors[`*${suffix}`] ??= behavior(pipelines[0].bucket, 'other-playlist');
-    const distribution = new cloudfront.Distribution(this, 'Distribution', {
+    const front = new CdnFront(this, {
+      ...props,
       comment: 'StalePlaylistGuard: live HLS origin',
+      logFilePrefix: 'stale-playlist-guard/',
       defaultBehavior: behavior((pipelines.find((pipeline) => pipeline.prefix === '') ?? pipelines[0]).bucket, 'segment'),
       additionalBehaviors,
       errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, ttl: props.errorCacheTtl ?? Duration.seconds(1) })),
       // with ListBucket, `GET /` would list the bucket: the root asks for this key instead (a 404 when absent)
       defaultRootObject: rootObjectKey,
-      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      enableLogging: props.accessLogBucket !== undefined,
-      logBucket: props.accessLogBucket,
-      logFilePrefix: props.accessLogBucket ? 'stale-playlist-guard/' : undefined,
     });
-    acknowledgeDistributionFindings(distribution, props);
+    const distribution = front.distribution;
     // the risk CDK warns about (GET / listing the bucket) is closed by defaultRootObject above
     Annotations.of(distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
       'defaultRootObject answers GET / with one key, so no request lists the bucket');
     this.distribution = distribution;
-    this.playbackUrlBase = `https://${distribution.distributionDomainName}`;
+    this.playbackUrlBase = front.urlBase;
 
     const foreignStatements = new Map<s3.IBucket, iam.PolicyStatement[]>();
     const requireBucketPolicy = (bucket: s3.IBucket, statement: iam.PolicyStatement) => {
@@ -270,7 +253,8 @@ export class StalePlaylistGuard extends Construct {
 
     if (this.detection === StaleDetection.ORIGIN) {
       const origin = this.createOriginDetection(pipelines, staleAfterTargetDurations, requireBucketPolicy);
-      this.checkFunction = origin.checkFunction;
+      this.handler = origin.checkHandler;
+      this.checkFunction = origin.checkHandler.function;
       this.queue = origin.queue;
       this.deadLetterQueue = origin.deadLetterQueue;
       if (props.alarms) {
@@ -284,7 +268,8 @@ export class StalePlaylistGuard extends Construct {
       }
     } else {
       const marker = this.createMarker(pipelines);
-      this.markerFunction = marker.markerFunction;
+      this.handler = marker.markerHandler;
+      this.markerFunction = marker.markerHandler.function;
       this.deadLetterQueue = marker.deadLetterQueue;
     }
     if (props.alarms) {
@@ -355,7 +340,7 @@ export class StalePlaylistGuard extends Construct {
     if (this.detection !== mode) {
       throw new Error(`metric ${metricName} exists in ${mode} mode only: this guard uses detection: StaleDetection.${this.detection.toUpperCase()}`);
     }
-    return handlerMetric(guardMetrics.namespace, metricName, this.serviceName, options);
+    return this.handler.metric(metricName, options);
   }
 
   private createBucket(removalPolicy: RemovalPolicy): s3.Bucket {
@@ -414,25 +399,19 @@ export class StalePlaylistGuard extends Construct {
       visibilityTimeout: Duration.seconds(Math.max(checkTimeout.toSeconds() * 6, Math.ceil(this.staleAfterMs / 1000))),
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
     });
-    const logGroup = new logs.LogGroup(this, 'CheckLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.RETAIN });
-    const role = new iam.Role(this, 'CheckRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'StalePlaylistGuard check: HEAD/GET/conditional DELETE of playlists in the pipelines, its own logs',
-    });
-    const checkFunction = new CheckFunction(this, 'CheckFunction', {
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: checkTimeout,
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
+    const checkHandler = new BundledHandler(this, 'Check', {
+      functionClass: CheckFunction,
+      constructName: 'stale-playlist-guard',
+      metricsNamespace: guardMetrics.namespace,
+      roleDescription: 'StalePlaylistGuard check: HEAD/GET/conditional DELETE of playlists in the pipelines, its own logs',
+      defaults: { memorySize: 256, timeout: checkTimeout },
       environment: {
-        POWERTOOLS_SERVICE_NAME: this.serviceName,
         [guardEnvironment.staleAfterTargetDurations]: String(staleAfterTargetDurations),
         [guardEnvironment.pipelines]: pipelinesJson(this, pipelines),
       },
     });
-    logGroup.grantWrite(role);
+    const role = checkHandler.role;
+    const checkFunction = checkHandler.function;
     const reason = 'the check may read and conditionally delete any playlist (.m3u8) of the pipeline, and nothing else';
     for (const pipeline of pipelines) {
       // HEAD and GET need s3:GetObject; a conditional (If-Match) delete needs s3:GetObject and s3:DeleteObject,
@@ -470,7 +449,7 @@ export class StalePlaylistGuard extends Construct {
       // S3 checks that it may send to the queue when the configuration is applied
       if (policyDependable) cfnBucket.node.addDependency(policyDependable);
     }
-    return { checkFunction, queue, deadLetterQueue };
+    return { checkHandler, queue, deadLetterQueue };
   }
 
   /**
@@ -479,26 +458,17 @@ export class StalePlaylistGuard extends Construct {
    */
   private createMarker(pipelines: GuardPipeline[]) {
     const deadLetterQueue = this.createDeadLetterQueue('MarkerDeadLetterQueue', 'this queue is the marker function\'s dead-letter queue');
-    const logGroup = new logs.LogGroup(this, 'MarkerLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.RETAIN });
-    const role = new iam.Role(this, 'MarkerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'StalePlaylistGuard marker: read playlists in the pipelines and copy them onto themselves with metadata, its own logs',
+    const markerHandler = new BundledHandler(this, 'Marker', {
+      functionClass: MarkFunction,
+      constructName: 'stale-playlist-guard',
+      metricsNamespace: guardMetrics.namespace,
+      roleDescription: 'StalePlaylistGuard marker: read playlists in the pipelines and copy them onto themselves with metadata, its own logs',
+      defaults: { memorySize: 256, timeout: Duration.seconds(10) },
+      functionOptions: { deadLetterQueue, retryAttempts: 2 },
+      environment: { [guardEnvironment.pipelines]: pipelinesJson(this, pipelines) },
     });
-    const markerFunction = new MarkFunction(this, 'MarkerFunction', {
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(10),
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      deadLetterQueue,
-      retryAttempts: 2,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: this.serviceName,
-        [guardEnvironment.pipelines]: pipelinesJson(this, pipelines),
-      },
-    });
-    logGroup.grantWrite(role);
+    const role = markerHandler.role;
+    const markerFunction = markerHandler.function;
     const reason = 'the marker may read any playlist (.m3u8) of the pipeline and copy it onto itself with new metadata, and nothing else';
     for (const pipeline of pipelines) {
       // CopyObject needs s3:GetObject on the source and s3:PutObject on the target: a copy within the pipeline, metadata replaced
@@ -517,7 +487,7 @@ export class StalePlaylistGuard extends Construct {
       }
     }
     this.acknowledgeNotificationHandler();
-    return { markerFunction, deadLetterQueue };
+    return { markerHandler, deadLetterQueue };
   }
 
   /**
@@ -557,7 +527,7 @@ function playlistFilters(pipelines: GuardPipeline[]): s3.CfnBucket.NotificationF
 }
 
 /** What CloudFront's Origin Access Control needs in a bucket's policy: read the pipelines' keys, list the bucket (404 for a missing key). */
-function originAccessStatements(bucket: s3.IBucket, prefixes: string[], distribution: cloudfront.Distribution): iam.PolicyStatement[] {
+function originAccessStatements(bucket: s3.IBucket, prefixes: string[], distribution: cloudfront.IDistribution): iam.PolicyStatement[] {
   const principals = [new iam.ServicePrincipal('cloudfront.amazonaws.com')];
   const conditions = {
     StringEquals: { 'AWS:SourceArn': Stack.of(distribution).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: distribution.distributionId }) },
@@ -624,12 +594,4 @@ function normalizePrefix(prefix: string): string {
     throw new Error(`pipeline prefixes must be key prefixes like 'pipeline-a/', got '${prefix}'`);
   }
   return prefix.endsWith('/') ? prefix : `${prefix}/`;
-}
-
-function acknowledgeDistributionFindings(distribution: cloudfront.Distribution, props: StalePlaylistGuardProps): void {
-  const acknowledge = (id: string, reason: string) => Validations.of(distribution).acknowledge({ id, reason });
-  acknowledge('AwsSolutions-CFR1', 'geo restriction is a rights decision for the channel, not the origin; add it on the distribution');
-  acknowledge('AwsSolutions-CFR2', 'the origin serves public live segments and playlists through OAC, GET/HEAD only; attach a web ACL to the distribution if needed');
-  if (!props.accessLogBucket) acknowledge('AwsSolutions-CFR3', 'access logging is opt-in (accessLogBucket): live viewing produces a request per segment per viewer');
-  acknowledge('AwsSolutions-CFR4', 'the default cloudfront.net certificate allows TLSv1; put the distribution behind your domain and certificate to enforce TLS 1.2');
 }

@@ -104,9 +104,10 @@ describe('readConfig', () => {
   test.each([
     ['STITCHER_MAX_BREAKS', 'many', 'STITCHER_MAX_BREAKS must be an integer >= 0, got \'many\''],
     ['STITCHER_MAX_BREAKS', '-1', 'STITCHER_MAX_BREAKS must be an integer >= 0, got \'-1\''],
-    ['STITCHER_MAX_PAYLOAD_LENGTH', '1.5', 'STITCHER_MAX_PAYLOAD_LENGTH must be an integer >= 16, got \'1.5\''],
-    ['STITCHER_MAX_PAYLOAD_LENGTH', '15', 'STITCHER_MAX_PAYLOAD_LENGTH must be an integer >= 16, got \'15\''],
-    ['STITCHER_UPSTREAM_TIMEOUT_MS', '0', 'STITCHER_UPSTREAM_TIMEOUT_MS must be an integer >= 1, got \'0\''],
+    // the same minimums the construct enforces at synth time (one contract)
+    ['STITCHER_MAX_PAYLOAD_LENGTH', '1.5', 'STITCHER_MAX_PAYLOAD_LENGTH must be an integer >= 64, got \'1.5\''],
+    ['STITCHER_MAX_PAYLOAD_LENGTH', '63', 'STITCHER_MAX_PAYLOAD_LENGTH must be an integer >= 64, got \'63\''],
+    ['STITCHER_UPSTREAM_TIMEOUT_MS', '99', 'STITCHER_UPSTREAM_TIMEOUT_MS must be an integer >= 100, got \'99\''],
     ['STITCHER_MAX_UPSTREAM_BYTES', '1023', 'STITCHER_MAX_UPSTREAM_BYTES must be an integer >= 1024, got \'1023\''],
     ['STITCHER_UPSTREAM_CACHE_TTL_SECONDS', '5m', 'STITCHER_UPSTREAM_CACHE_TTL_SECONDS must be an integer >= 0, got \'5m\''],
     ['STITCHER_UPSTREAM_CACHE_BYTES', 'NaN', 'STITCHER_UPSTREAM_CACHE_BYTES must be an integer >= 0, got \'NaN\''],

@@ -5,8 +5,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { LivePipeline, StaleDetection, StalePlaylistGuard, StalePlaylistGuardProps } from '../../src';
-import { exemptPlaylistTypes, playlistTypeMetadataHeader } from '../../src/stale-playlist-guard/contract/playlist-marks';
-import { guardEnvironment } from '../../src/stale-playlist-guard/contract/protocol';
+import { exemptPlaylistTypes, guardEnvironment, playlistTypeMetadataHeader, stalePlaylistHeader } from '../../src/stale-playlist-guard/contract/protocol';
 import { isSafeThreshold } from '../../src/stale-playlist-guard/contract/staleness';
 import { loadCloudFrontFunction, MAX_FUNCTION_SIZE_BYTES, viewerResponseEvent } from '../harness/cloudfront-function';
 import { expectNagClean, nagAcknowledgements } from '../harness/nag';
@@ -57,7 +56,7 @@ describe('StalePlaylistGuard construct', () => {
       expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
       expect(Buffer.byteLength(fn.Properties.FunctionCode)).toBeLessThanOrEqual(MAX_FUNCTION_SIZE_BYTES);
       expect(fn.Properties.FunctionCode).toContain(`const CONFIG = ${JSON.stringify({
-        staleAfterMs: 18000, playlistTypeHeader: playlistTypeMetadataHeader, exemptPlaylistTypes,
+        staleAfterMs: 18000, playlistTypeHeader: playlistTypeMetadataHeader, exemptPlaylistTypes, staleHeader: stalePlaylistHeader,
       })}; // StalePlaylistGuard:config`);
       expect(guard.staleAfterMs).toBe(18000);
     });
@@ -297,7 +296,9 @@ describe('StalePlaylistGuard construct', () => {
     test.each([1, 2, 3, 5, 6, 7, 10])('TD %i s synthesizes with whole-second TTLs and a safe default threshold', (td) => {
       const { template, guard } = guardStack({ targetDuration: Duration.seconds(td) });
       const ttl = Math.floor(td / 2);
-      template.hasResourceProperties('AWS::CloudFront::CachePolicy', { CachePolicyConfig: Match.objectLike({ DefaultTTL: ttl, MaxTTL: ttl }) });
+      if (ttl > 0) template.hasResourceProperties('AWS::CloudFront::CachePolicy', { CachePolicyConfig: Match.objectLike({ DefaultTTL: ttl, MaxTTL: ttl }) });
+      // TD 1 s: a zero TTL, CloudFront's managed CachingDisabled policy on the playlists (every request revalidated with S3)
+      else expect(behaviors(template).find((b) => b.PathPattern === '*.m3u8')!.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
       expect(isSafeThreshold(td, guard.staleAfterTargetDurations, ttl * 1000)).toBe(true);
       expect(guard.staleAfterTargetDurations).toBe(td <= 2 ? 3.5 : 3);
     });

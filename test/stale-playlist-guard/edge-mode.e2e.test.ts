@@ -101,7 +101,7 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
     const set = hlsFixtures().sets['content-ts'];
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-mode-'));
     const functionFile = path.join(workDir, 'stale-playlist-guard.js');
-    fs.writeFileSync(functionFile, renderEdgeGuardFunction({ staleAfterMs: STALE_AFTER_MS, multivariantPlaylistNames: ['master.m3u8'] }));
+    fs.writeFileSync(functionFile, renderEdgeGuardFunction({ staleAfterMs: STALE_AFTER_MS }));
     s3 = await startS3([{ name: 'live', cors: true }]);
     cdn = await startCdnStandIn({
       origin: `${s3.endpoint}/live`,

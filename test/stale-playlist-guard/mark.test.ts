@@ -10,8 +10,8 @@ import { bareEtag, PlaylistUpload } from '../../lambda-src/stale-playlist-guard/
 import { ConditionalCopyResult, MarkerStore, markPlaylistUpload, ObjectAttributes, PlaylistRange } from '../../lambda-src/stale-playlist-guard/mark';
 import type { PlaylistMarkerResult } from '../../lambda-src/stale-playlist-guard/mark.lambda';
 import { S3PlaylistStore } from '../../lambda-src/stale-playlist-guard/s3-store';
-import { markerReadLimits, playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/playlist-marks';
-import { guardEnvironment } from '../../src/stale-playlist-guard/contract/protocol';
+import { markerReadLimits } from '../../src/stale-playlist-guard/contract/playlist-marks';
+import { guardEnvironment, playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/protocol';
 import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-function';
 import { CdnStandIn, startCdnStandIn } from '../harness/cdn-stand-in';
 import { loadCloudFrontFunction } from '../harness/cloudfront-function';

@@ -4,28 +4,13 @@
  *
  * The edge function cannot read a body, so the marker (an S3 ObjectCreated function) reads each new playlist
  * and writes `x-amz-meta-playlist-type: multivariant` or `ended` on multivariant and ended playlists. An encoder
- * may also set `vod` or `event` itself. Values are compared trimmed and lower-case.
+ * may also set `vod` or `event` itself. Values are compared trimmed and lower-case. The names and values are in
+ * protocol.ts; this holds the rule.
  */
-
-/** S3 user metadata name (as the SDK's `Metadata` map and an `x-amz-meta-` header carry it). */
-export const playlistTypeMetadataName = 'playlist-type';
-
-/** The same field as an HTTP response header, lower-case as CloudFront Functions see it. */
-export const playlistTypeMetadataHeader = `x-amz-meta-${playlistTypeMetadataName}`;
-
-/** The values the marker writes. */
-export const playlistMarks = {
-  /** EXT-X-STREAM-INF and friends: a multivariant playlist, written once and never updated. */
-  multivariant: 'multivariant',
-  /** EXT-X-ENDLIST or EXT-X-PLAYLIST-TYPE:VOD: nothing will be added. */
-  ended: 'ended',
-} as const;
+import { exemptPlaylistTypes, playlistMarks } from './protocol';
 
 /** A value the marker writes. */
 export type PlaylistMark = typeof playlistMarks[keyof typeof playlistMarks];
-
-/** Every value that exempts a playlist: the marker's, and `vod`/`event` set by an encoder on its final playlists. */
-export const exemptPlaylistTypes: readonly string[] = [playlistMarks.multivariant, playlistMarks.ended, 'vod', 'event'];
 
 /** The normalisation applied before comparing (the edge function applies the same two steps). */
 export function normalizePlaylistType(value: string): string {

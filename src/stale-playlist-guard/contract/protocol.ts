@@ -28,3 +28,29 @@ export const guardMetrics = {
 
 /** Header the edge function adds to the 404 it answers for a stale playlist. */
 export const stalePlaylistHeader = 'x-stale-playlist';
+
+/** S3 user metadata name (as the SDK's `Metadata` map and an `x-amz-meta-` header carry it) that marks a playlist. */
+export const playlistTypeMetadataName = 'playlist-type';
+
+/** The same field as an HTTP response header, lower-case as CloudFront Functions see it. */
+export const playlistTypeMetadataHeader = `x-amz-meta-${playlistTypeMetadataName}`;
+
+/** The values the marker writes. */
+export const playlistMarks = {
+  /** EXT-X-STREAM-INF and friends: a multivariant playlist, written once and never updated. */
+  multivariant: 'multivariant',
+  /** EXT-X-ENDLIST or EXT-X-PLAYLIST-TYPE:VOD: nothing will be added. */
+  ended: 'ended',
+} as const;
+
+/**
+ * Values of {@link playlistTypeMetadataHeader} that exempt a playlist, in both modes, compared trimmed and
+ * lower-case: the marker's, and `vod`/`event` set by an encoder on its final playlists.
+ */
+export const exemptPlaylistTypes: readonly string[] = [playlistMarks.multivariant, playlistMarks.ended, 'vod', 'event'];
+
+/** Defaults of the construct that its handlers also rely on. */
+export const guardDefaults = {
+  /** How many target durations without an update make a live media playlist stale, unless short TDs need more. */
+  staleAfterTargetDurations: 3,
+} as const;
