@@ -15,7 +15,7 @@ import { guardEnvironment, playlistTypeMetadataName } from '../../src/stale-play
 import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-function';
 import { CdnStandIn, startCdnStandIn } from '../harness/cdn-stand-in';
 import { loadCloudFrontFunction } from '../harness/cloudfront-function';
-import { LoopbackS3, startS3 } from '../harness/s3';
+import { asS3Delivers, LoopbackS3, startS3 } from '../harness/s3';
 import { describeWithTools } from '../harness/tools';
 
 /** An in-memory store that honours `x-amz-copy-source-if-match` and ranges as S3 does (s3rver ignores the condition). */
@@ -137,13 +137,6 @@ describe('markPlaylistUpload', () => {
       .resolves.toMatchObject({ reason: 'outside-pipelines' });
   });
 });
-
-/** A notification record as S3 sends it: key URL-encoded (`+` for a space; s3rver sends it raw). */
-function asS3Delivers(record: S3EventRecord): S3EventRecord {
-  const key = encodeURIComponent(record.s3.object.key)
-    .replace(/%2F/g, '/').replace(/%20/g, '+').replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
-  return { ...record, eventVersion: '2.1', s3: { ...record.s3, object: { ...record.s3.object, key } } };
-}
 
 describeWithTools(['ffmpeg'], 'the marker on encoder layouts written by ffmpeg, against s3rver, with the shipped edge function', () => {
   const bucket = 'live';
