@@ -28,6 +28,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   minNodeVersion: '20.0.0',
 
   github: false,
+  // jsii targets: bindings for Python, Java, .NET and Go are generated from the assembly (`bindings` task, run in CI)
+  publishToPypi: { distName: 'cdk-ott-constructs', module: 'cdk_ott_constructs' },
+  publishToMaven: { javaPackage: 'io.github.cdkottconstructs', mavenGroupId: 'io.github.cdk-ott-constructs', mavenArtifactId: 'cdk-ott-constructs' },
+  publishToNuget: { dotNetNamespace: 'CdkOttConstructs', packageId: 'CdkOttConstructs' },
+  publishToGo: { moduleName: 'github.com/cdk-ott-constructs/cdk-ott-constructs-go' },
   release: false, // publishing is `npx projen package` + `npm publish dist/js/*.tgz`; see README
   sampleCode: false,
 
@@ -158,6 +163,19 @@ cdkNewest.exec(`test "$(node -p "require('./.cache/cdk-newest/node_modules/aws-c
 cdkNewest.exec('jest --config test/compat/jest.cdk-newest.config.js');
 project.testTask.spawn(cdkNewest);
 
+// ---- the library as other languages meet it: code-only bindings, compiled where this machine can -----------
+// A jsii-incompatible API change fails here. Publishing to PyPI, Maven, NuGet and Go stays manual.
+const bindings = project.addTask('bindings', {
+  description: 'Generate the Python, Java, .NET and Go bindings (code only) and byte-compile the Python one',
+});
+bindings.exec('rm -rf dist/bindings');
+bindings.exec('jsii-pacmak --code-only --target python --target java --target dotnet --target go --outdir dist/bindings');
+bindings.exec('python3 -m compileall -q dist/bindings/python');
+project.postCompileTask.spawn(bindings);
+// `package` builds the npm tarball everywhere; `package-all` (needs Maven, .NET and Go toolchains) is for a release machine
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+
 // ---- the main job: synthesize the example app ----------------------------------------------------
 new JsonFile(project, 'cdk.json', {
   obj: { app: 'ts-node --project tsconfig.dev.json example/app.ts', output: 'cdk.out' },
@@ -168,6 +186,12 @@ const synthExample = project.addTask('synth:example', {
 synthExample.spawn(project.bundler.bundleTask);
 synthExample.exec('cdk synth --quiet --no-notices --no-version-reporting');
 synthExample.exec('ts-node --project tsconfig.dev.json example/summarize.ts cdk.out');
+
+// ---- the README's construct pictures, drawn from example/diagrams.ts -----------------------------
+project.addTask('docs:diagrams', {
+  description: 'Rewrite the construct diagrams in README.md from example/diagrams.ts',
+  exec: 'ts-node --project tsconfig.dev.json example/diagrams.ts',
+});
 
 // ---- benchmarks: not part of the build or CI; results go in the README --------------------------
 const bench = project.addTask('bench', { description: 'Run the benchmarks (bench/), printing their comparison tables' });

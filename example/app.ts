@@ -1,5 +1,6 @@
-import { App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { LivePipeline, PreRollStitcher, StalePlaylistGuard } from '../src';
 
@@ -28,5 +29,7 @@ export class OttExampleStack extends Stack {
 }
 
 const app = new App();
+// cdk-nag 3 runs as a policy-validation plugin: synthesis fails on any AwsSolutions finding nobody acknowledged
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 new OttExampleStack(app, 'OttExample', { env: { account: '111111111111', region: 'eu-west-1' } });
 app.synth();
