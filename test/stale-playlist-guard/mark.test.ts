@@ -5,16 +5,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
+import * as fc from 'fast-check';
 import { filesUnder, writeEncoderLayouts, EncoderLayout } from './encoder-layouts';
 import { bareEtag, PlaylistUpload } from '../../lambda-src/stale-playlist-guard/check';
 import { ConditionalCopyResult, MarkerStore, markPlaylistUpload, ObjectAttributes, PlaylistRange } from '../../lambda-src/stale-playlist-guard/mark';
 import type { PlaylistMarkerResult } from '../../lambda-src/stale-playlist-guard/mark.lambda';
 import { S3PlaylistStore } from '../../lambda-src/stale-playlist-guard/s3-store';
-import { markerReadLimits } from '../../src/stale-playlist-guard/contract/playlist-marks';
-import { guardEnvironment, playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/protocol';
+import { isExemptPlaylistType, markerReadLimits } from '../../src/stale-playlist-guard/contract/playlist-marks';
+import { exemptPlaylistTypes, guardEnvironment, playlistTypeMetadataHeader, playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/protocol';
 import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-function';
 import { CdnStandIn, startCdnStandIn } from '../harness/cdn-stand-in';
-import { loadCloudFrontFunction } from '../harness/cloudfront-function';
+import { loadCloudFrontFunction, viewerResponseEvent } from '../harness/cloudfront-function';
 import { asS3Delivers, LoopbackS3, startS3 } from '../harness/s3';
 import { describeWithTools } from '../harness/tools';
 
@@ -61,6 +62,28 @@ function mediaPlaylist(segments: number, ended: boolean): string {
   if (ended) lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
 }
+
+describe('one exemption rule for the marker, the origin check and the shipped edge function', () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'exempt-')), 'edge-guard.js');
+  fs.writeFileSync(file, renderEdgeGuardFunction({ staleAfterMs: 18_000 }));
+  const lastModified = 'Sun, 22 Nov 2026 10:00:00 GMT';
+  const guard = loadCloudFrontFunction(file, { now: Date.parse(lastModified) + 3_600_000 });
+  const passes = async (value: string) => {
+    const event = viewerResponseEvent({ uri: '/live/x.m3u8', statusCode: 200, responseHeaders: { 'last-modified': lastModified, [playlistTypeMetadataHeader]: value } });
+    return (await guard.run(event) as { statusCode: number }).statusCode === 200;
+  };
+
+  test.each(['multivariant', 'ended', 'vod', 'event', 'VOD', ' Event ', 'MULTIVARIANT', 'live', 'vod2', '', 'véd'])('%j: the edge function agrees with the contract', async (value) => {
+    expect(await passes(value)).toBe(isExemptPlaylistType(value));
+  });
+
+  test('property: for any metadata value the edge function lets a stale playlist through exactly when the contract exempts it', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom(...exemptPlaylistTypes).map((value) => ` ${value.toUpperCase()}\t`)),
+      async (value) => (await passes(value)) === isExemptPlaylistType(value),
+    ), { numRuns: 300 });
+  });
+});
 
 describe('markPlaylistUpload', () => {
   test.each([
