@@ -346,11 +346,13 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
     });
     // the rendition nobody polled is 200 on the very first request after the restart
     expect(polls.find((p) => p.key === keys[1])!.status).toBe(200);
-    // the primed one only until the stale copy cached before the restart expires: no 404 outlives the TTL
-    expect(Math.max(...recoveries)).toBeLessThanOrEqual(PLAYLIST_TTL_MS + 250);
+    // the primed one only until the stale copy cached before the restart expires: the 404 itself is never cached, and
+    // no 404 arrives later than the TTL after the restart (the CDN's own clock, not the poller's, which a load slows)
     const afterRestart = cdn.requests.filter((r) => keys.includes(r.path.slice(1)) && r.time >= restartedAt);
-    expect(afterRestart.filter((r) => r.status === 404).every((r) => r.cache === 'hit' && r.originStatus === 200)).toBe(true);
-    expect(afterRestart.filter((r) => r.cache === 'miss').every((r) => r.status === 200)).toBe(true);
+    const notFound = afterRestart.filter((r) => r.status === 404);
+    expect(notFound.every((r) => r.cache === 'hit' && r.originStatus === 200)).toBe(true);
+    expect(notFound.every((r) => r.time <= restartedAt + PLAYLIST_TTL_MS)).toBe(true);
+    expect(afterRestart.filter((r) => r.cache === 'miss').every((r) => r.status !== 404)).toBe(true);
     Object.assign(measured, { recoveryPrimedMs: recoveries[0], recoveryUnprimedMs: recoveries[1] });
   }, 30_000);
 
