@@ -113,8 +113,13 @@ function totalSize(contentRange: string | undefined): number | undefined {
 }
 
 function attributesOf(response: {
-  ContentType?: string; CacheControl?: string; ContentEncoding?: string; ContentDisposition?: string; ContentLanguage?: string;
-  Expires?: Date; Metadata?: Record<string, string>;
+  ContentType?: string;
+  CacheControl?: string;
+  ContentEncoding?: string;
+  ContentDisposition?: string;
+  ContentLanguage?: string;
+  Expires?: Date;
+  Metadata?: Record<string, string>;
 }): ObjectAttributes {
   return {
     contentType: response.ContentType,

@@ -420,7 +420,8 @@ export class StalePlaylistGuard extends Construct {
       this.grantPlaylists(role, pipeline, { actions: ['s3:DeleteObject'], conditions: { Null: { 's3:if-match': 'false' } } }, reason);
       if (pipeline.bucket !== this.ownBucket) {
         for (const suffix of playlistKeySuffixes) {
-          pipeline.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue), { prefix: pipeline.prefix || undefined, suffix });
+          const filter = { prefix: pipeline.prefix || undefined, suffix };
+          pipeline.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue), filter);
         }
       }
       // S3 itself refuses an unconditional delete from the guard (the bucket owner adds it to a bucket you bring)
@@ -483,7 +484,8 @@ export class StalePlaylistGuard extends Construct {
       // through aws-cdk-lib's notification resource, also on the guard's own bucket: declared natively, the bucket would
       // need the function's invoke permission, which names the function, whose environment names the bucket (a cycle)
       for (const suffix of playlistKeySuffixes) {
-        pipeline.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(markerFunction), { prefix: pipeline.prefix || undefined, suffix });
+        const filter = { prefix: pipeline.prefix || undefined, suffix };
+        pipeline.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(markerFunction), filter);
       }
     }
     this.acknowledgeNotificationHandler();

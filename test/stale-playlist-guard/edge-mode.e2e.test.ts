@@ -145,8 +145,10 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
     s3 = await startS3([{ name: 'live', cors: true }]);
     // the marker, as S3 invokes it: once per playlist ObjectCreated (its own copies included), one event at a time here
     const marker = loadMarkerModule().createPlaylistMarkerHandler({
-      pipelines: [{ bucket: 'live', prefix: '' }], store: new S3PlaylistStore(s3.client),
-      logger: new Logger({ logLevel: 'SILENT' }), metrics: silentMetrics(),
+      pipelines: [{ bucket: 'live', prefix: '' }],
+      store: new S3PlaylistStore(s3.client),
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics: silentMetrics(),
     });
     // Lambda retries a failed asynchronous invocation twice: so does this (s3rver under load resets connections at times)
     const invoke = async (event: S3Event) => {
@@ -256,8 +258,11 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
     });
     const [shortest, longest] = intervals.reduce(([low, high], interval) => [Math.min(low, interval), Math.max(high, interval)], [Infinity, 0]);
     Object.assign(measured, {
-      healthyStallUpperBoundMs: Math.round(stallMs), updateIntervalMinMs: shortest, updateIntervalMaxMs: longest,
-      healthyNonFatalErrors: result.errors.length, healthyOriginFailures: originFailures.length,
+      healthyStallUpperBoundMs: Math.round(stallMs),
+      updateIntervalMinMs: shortest,
+      updateIntervalMaxMs: longest,
+      healthyNonFatalErrors: result.errors.length,
+      healthyOriginFailures: originFailures.length,
     });
   }, 30_000);
 

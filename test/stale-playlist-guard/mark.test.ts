@@ -96,7 +96,7 @@ describe('markPlaylistUpload', () => {
     const etag = store.put(key, text, { encoder: 'x' });
     await expect(markPlaylistUpload(upload(key, etag), { store, pipelines })).resolves.toMatchObject({ decision: 'marked', mark });
     expect(store.objects.get(key)!.attributes).toEqual({
-      contentType: 'application/vnd.apple.mpegurl', cacheControl: 'max-age=1', metadata: { 'encoder': 'x', [playlistTypeMetadataName]: mark },
+      contentType: 'application/vnd.apple.mpegurl', cacheControl: 'max-age=1', metadata: { encoder: 'x', [playlistTypeMetadataName]: mark },
     });
   });
 
