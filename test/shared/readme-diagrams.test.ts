@@ -40,7 +40,7 @@ describe('README diagrams', () => {
 
   test('a diagram naming a resource the construct does not deploy is caught', () => {
     const guard = diagrams.find((diagram) => diagram.construct === 'stale-playlist-guard')!;
-    const wrong: Diagram = { ...guard, steps: [...guard.steps, { via: 'x', box: ['queue'], resourceTypes: ['AWS::SQS::Queue'] }] };
-    expect(missingResourceTypes(wrong)).toEqual(['AWS::SQS::Queue']);
+    const wrong: Diagram = { ...guard, steps: [...guard.steps, { via: 'x', box: ['topic'], resourceTypes: ['AWS::SNS::Topic'] }] };
+    expect(missingResourceTypes(wrong)).toEqual(['AWS::SNS::Topic']);
   });
 });
