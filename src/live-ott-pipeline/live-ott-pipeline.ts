@@ -1,4 +1,4 @@
-import { ArnFormat, CustomResource, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,6 +16,7 @@ import { BundledHandler } from '../shared/bundled-handler';
 import { cacheSettings } from '../shared/cache-settings';
 import { CdnFront } from '../shared/cdn-front';
 import { DistributionSettings } from '../shared/distribution-settings';
+import { nagResourceName } from '../shared/nag-finding';
 
 /** How much the channel logs to CloudWatch Logs (log group `ElementalMediaLive`). */
 export enum ChannelLogLevel {
@@ -146,11 +147,21 @@ export class LiveOttPipeline extends Construct {
       description: 'LiveOttPipeline MediaLive channel: writes to its MediaPackage channel and its channel logs, reads its input',
     });
     // MediaLive always writes as-run logs and, with a log level, encoder logs to this group (MediaLive User Guide, working with logs)
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'WriteChannelLogs',
-      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: 'ElementalMediaLive:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }));
+    const channelLogs = Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: 'ElementalMediaLive:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const logsPolicy = new iam.Policy(this, 'ChannelLogsPolicy', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({
+        sid: 'WriteChannelLogs',
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [channelLogs],
+      })],
+    });
+    // Validations.acknowledge refuses an id with a second '::', and the granular id of a partition-qualified ARN holds
+    // '<AWS::Partition>': record the same acknowledgement metadata directly, for exactly this resource
+    logsPolicy.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+      [`AwsSolutions-IAM5[Resource::${nagResourceName(this, channelLogs)}]`]:
+        'MediaLive names its log streams after the channel ARN and pipeline inside its fixed ElementalMediaLive group: the streams of that group only',
+    });
     this.channelRole = role;
 
     const boundInput = props.input._bind(this, channelClass, role);

@@ -86,7 +86,7 @@ export class MediaPackageV2Packager {
       inputType: 'CMAF', // a MediaLive MEDIAPACKAGE output group ingests CMAF
       description: 'LiveOttPipeline: CMAF ingest from the MediaLive channel',
     });
-    this.channel.addDependency(this.channelGroup); // names are plain strings: order the creation explicitly
+    this.channel.node.addDependency(this.channelGroup); // names are plain strings: order the creation explicitly
     const channelPolicy = new mediapackagev2.CfnChannelPolicy(scope, 'PackagerChannelPolicy', {
       channelGroupName: this.channelGroupName,
       channelName: names.channel,
@@ -99,7 +99,7 @@ export class MediaPackageV2Packager {
         })],
       }),
     });
-    channelPolicy.addDependency(this.channel);
+    channelPolicy.node.addDependency(this.channel);
     options.encoderRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'WriteToThePackagerChannel',
       actions: ['mediapackagev2:PutObject'],
@@ -150,7 +150,7 @@ export class MediaPackageV2Packager {
       }],
       description: 'LiveOttPipeline: CMAF segments, HLS and DASH manifests',
     });
-    for (const endpoint of [this.tsEndpoint, this.cmafEndpoint]) endpoint.addDependency(this.channel);
+    for (const endpoint of [this.tsEndpoint, this.cmafEndpoint]) endpoint.node.addDependency(this.channel);
 
     const base = `/out/v1/${this.channelGroupName}/${names.channel}`;
     this.hlsTs = { path: `${base}/${names.tsEndpoint}/${names.hlsManifest}.m3u8` };
@@ -178,7 +178,7 @@ export class MediaPackageV2Packager {
           })],
         }),
       });
-      policy.addDependency(endpoint);
+      policy.node.addDependency(endpoint);
     }
   }
 
