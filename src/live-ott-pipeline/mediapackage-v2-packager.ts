@@ -71,7 +71,7 @@ export class MediaPackageV2Packager {
   constructor(scope: Construct, options: PackagerOptions, props: MediaPackageV2PackagingProps) {
     const startover = props.startoverWindow?.toSeconds();
     const window = (props.manifestWindow ?? Duration.seconds(60)).toSeconds();
-    const adMarkers = props.adMarkers ?? HlsAdMarkers.DATERANGE;
+    const adMarkers = props.adMarkers ?? (options.scte35Passthrough ? HlsAdMarkers.DATERANGE : HlsAdMarkers.NONE);
     validate(startover, window, adMarkers, options.scte35Passthrough);
     const segment = options.segmentLengthSeconds;
 

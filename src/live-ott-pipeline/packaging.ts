@@ -28,7 +28,7 @@ export interface MediaPackageV2PackagingProps {
 
   /**
    * How ad breaks are marked in HLS playlists (DASH manifests carry them as SCTE-35 XML events when this is not NONE).
-   * @default HlsAdMarkers.DATERANGE
+   * @default - HlsAdMarkers.DATERANGE when the pipeline passes SCTE-35 through, else HlsAdMarkers.NONE
    */
   readonly adMarkers?: HlsAdMarkers;
 }
