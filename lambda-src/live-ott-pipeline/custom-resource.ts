@@ -33,7 +33,12 @@ export function answerForStop(channelId: string, physicalResourceId: string, out
 
 /** The body CloudFormation expects at the response URL. */
 export function responseBody(event: CloudFormationCustomResourceEvent, answer: CustomResourceAnswer): CloudFormationCustomResourceResponse {
-  const base = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId, PhysicalResourceId: answer.PhysicalResourceId };
+  const base = {
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+    PhysicalResourceId: answer.PhysicalResourceId,
+  };
   return answer.Status === 'SUCCESS'
     ? { ...base, Status: 'SUCCESS' }
     : { ...base, Status: 'FAILED', Reason: answer.Reason ?? 'failed' };

@@ -200,7 +200,10 @@ export class LiveInput {
   /** An RTMP push input: the encoder publishes to `rtmp://<endpoint>:1935/<application>/<instance>`, one stream name per pipeline. */
   public static rtmpPush(props: RtmpPushInputProps): LiveInput {
     return new LiveInput({
-      type: LiveInputType.RTMP_PUSH, kind: 'push', allowedCidrs: props.allowedCidrs, streamNames: props.streamNames,
+      type: LiveInputType.RTMP_PUSH,
+      kind: 'push',
+      allowedCidrs: props.allowedCidrs,
+      streamNames: props.streamNames,
       perPipeline: { prop: 'streamNames', values: props.streamNames },
     });
   }
@@ -238,7 +241,9 @@ export class LiveInput {
   /** An SRT caller input: MediaLive calls upstream SRT listeners. */
   public static srtCaller(props: SrtCallerInputProps): LiveInput {
     return new LiveInput({
-      type: LiveInputType.SRT_CALLER, kind: 'srt-caller', srtCallerSources: props.sources,
+      type: LiveInputType.SRT_CALLER,
+      kind: 'srt-caller',
+      srtCallerSources: props.sources,
       perPipeline: { prop: 'sources', values: props.sources.map((source) => `${source.address}:${source.port}`) },
     });
   }
@@ -288,11 +293,17 @@ export class LiveInput {
     let props: medialive.CfnInputProps;
     switch (spec.kind) {
       case 'push':
-        props = { ...common, destinations: spec.streamNames ? spec.streamNames.map((streamName) => ({ streamName })) : Array.from({ length: pipelines }, () => ({})) };
+        props = {
+          ...common,
+          destinations: spec.streamNames ? spec.streamNames.map((streamName) => ({ streamName })) : Array.from({ length: pipelines }, () => ({})),
+        };
         break;
       case 'pull':
       case 'file':
-        props = { ...common, sources: spec.urls!.map((url) => ({ url, username: spec.credentials?.username, passwordParam: spec.credentials?.password.parameterName })) };
+        props = {
+          ...common,
+          sources: spec.urls!.map((url) => ({ url, username: spec.credentials?.username, passwordParam: spec.credentials?.password.parameterName })),
+        };
         spec.credentials?.password.grantRead(role);
         break;
       case 'flow':

@@ -169,7 +169,8 @@ export class LiveOttPipeline extends Construct {
     this.ingestEndpoints = props.input.isPush ? [...Array(channelClass === ChannelClass.STANDARD ? 2 : 1).keys()]
       .map((index) => Fn.select(index, boundInput.input.attrDestinations)) : [];
 
-    const packager: MediaPackageV2Packager = (props.packaging ?? Packaging.mediaPackageV2())._bind(this, { segmentLengthSeconds, encoderRole: role, scte35Passthrough });
+    const packaging = props.packaging ?? Packaging.mediaPackageV2();
+    const packager: MediaPackageV2Packager = packaging._bind(this, { segmentLengthSeconds, encoderRole: role, scte35Passthrough });
     this.originDomain = packager.channelGroup.attrEgressDomain;
 
     const source = encoding._sourceSpecification();

@@ -49,6 +49,11 @@ const names = {
  * @internal
  */
 export class MediaPackageV2Packager {
+  /** The ARN of the distribution `distributionId` in this stack's partition and account. */
+  public static distributionArn(scope: Construct, distributionId: string): string {
+    return Stack.of(scope).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: distributionId });
+  }
+
   /** The channel group: its egress domain is the CloudFront origin. */
   public readonly channelGroup: mediapackagev2.CfnChannelGroup;
   /** The channel MediaLive writes to. */
@@ -180,11 +185,6 @@ export class MediaPackageV2Packager {
       });
       policy.node.addDependency(endpoint);
     }
-  }
-
-  /** The ARN of the distribution `distributionId` in this stack's partition and account. */
-  public static distributionArn(scope: Construct, distributionId: string): string {
-    return Stack.of(scope).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: distributionId });
   }
 }
 

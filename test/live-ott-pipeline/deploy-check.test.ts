@@ -1,11 +1,11 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { defaultTestInput, maximalPipeline } from './pipeline-stack';
 import { LiveOttPipeline } from '../../src';
 import { DeployCheckTarget, describeDeployCheck } from '../harness/deploy-check/deploy-check';
 import { IamDecisionRow } from '../harness/deploy-check/iam-simulation';
 import { checkEnvironment, distributionArn, templateDistributionArn } from '../harness/deploy-check/intrinsics';
 import { logicalIdOf } from '../harness/deploy-check/template';
-import { defaultTestInput, maximalPipeline } from './pipeline-stack';
 
 const env = { account: checkEnvironment.account, region: checkEnvironment.region };
 const { partition, region, account } = checkEnvironment;
@@ -14,7 +14,8 @@ const anotherPackagerChannel = `arn:${partition}:mediapackagev2:${region}:${acco
 const anotherMediaLiveChannel = `arn:${partition}:medialive:${region}:${account}:channel:7654321`;
 
 /** The logical id of an L1 resource, or of an L2 construct's resource. */
-const idOf = (construct: IConstruct): string => (construct instanceof CfnElement ? Stack.of(construct).resolve(construct.logicalId) : logicalIdOf(construct));
+const idOf = (construct: IConstruct): string =>
+  (construct instanceof CfnElement ? Stack.of(construct).resolve(construct.logicalId) : logicalIdOf(construct));
 const child = (scope: IConstruct, id: string) => ({ logicalId: idOf(scope.node.findChild(id)) });
 
 /** The requests the running pipeline makes, and the ones it must be refused. */

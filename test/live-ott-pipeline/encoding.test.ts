@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { EncodingProfile, H264Profile, VideoCodec } from '../../src';
 import { onlyResource, pipelineStack } from './pipeline-stack';
+import { EncodingProfile, H264Profile, VideoCodec } from '../../src';
 
 function encoderSettingsOf(props: Parameters<typeof pipelineStack>[0]): Record<string, any> {
   return onlyResource(pipelineStack(props).template, 'AWS::MediaLive::Channel').EncoderSettings;
@@ -92,7 +92,8 @@ describe('LiveOttPipeline encoding', () => {
     const rung = { width: 1280, height: 720, maxBitrate: 3_000_000, qualityLevel: 8 };
 
     test('typed renditions become the ladder, Main by default', () => {
-      const encoding = EncodingProfile.custom({ framerate: 50, renditions: [rung, { width: 640, height: 360, maxBitrate: 900_000, qualityLevel: 7, h264Profile: H264Profile.BASELINE }], audioBitrate: 128_000 });
+      const baseline = { width: 640, height: 360, maxBitrate: 900_000, qualityLevel: 7, h264Profile: H264Profile.BASELINE };
+      const encoding = EncodingProfile.custom({ framerate: 50, renditions: [rung, baseline], audioBitrate: 128_000 });
       const settings = encoderSettingsOf({ encoding });
       expect(ladderOf(settings)).toEqual(['1280x720 3000000 q8 MAIN', '640x360 900000 q7 BASELINE']);
       expect(settings.VideoDescriptions[0].CodecSettings.H264Settings.FramerateNumerator).toBe(50);

@@ -1,15 +1,16 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ChannelClass, ChannelLogLevel, EncodingProfile, LiveInput, LiveOttPipeline, SourceEndBehavior, SrtEncryption, VideoCodec } from '../../src';
 import { checkMediaLiveEnums, EnumCheck } from './medialive-enums';
 import { maximalPipeline, pipelineStack } from './pipeline-stack';
+import { ChannelClass, ChannelLogLevel, EncodingProfile, LiveInput, LiveOttPipeline, SourceEndBehavior, SrtEncryption, VideoCodec } from '../../src';
 
 const mediaLiveTypes = ['AWS::MediaLive::Channel', 'AWS::MediaLive::Input', 'AWS::MediaLive::InputSecurityGroup'];
 
 /** The enum check of every MediaLive resource in `template`. */
 function checkTemplate(template: Template): EnumCheck {
-  const results = mediaLiveTypes.flatMap((type) => Object.values(template.findResources(type)).map((resource) => checkMediaLiveEnums(type, resource.Properties)));
+  const results = mediaLiveTypes.flatMap((type) => Object.values(template.findResources(type))
+    .map((resource) => checkMediaLiveEnums(type, resource.Properties)));
   return { problems: results.flatMap((result) => result.problems), checked: results.flatMap((result) => result.checked) };
 }
 
@@ -46,7 +47,8 @@ describe('MediaLive enum values against @aws-sdk/client-medialive', () => {
     ['SD_540P', () => EncodingProfile.sd540p()],
   ])('%s ladder: every encoder setting checks out', (_name, encoding) => {
     for (const logLevel of [ChannelLogLevel.DEBUG, ChannelLogLevel.DISABLED]) {
-      const { problems, checked } = checkTemplate(pipelineStack({ encoding: encoding(), logLevel, scte35Passthrough: logLevel === ChannelLogLevel.DEBUG }).template);
+      const scte35Passthrough = logLevel === ChannelLogLevel.DEBUG;
+      const { problems, checked } = checkTemplate(pipelineStack({ encoding: encoding(), logLevel, scte35Passthrough }).template);
       expect(problems).toEqual([]);
       // video codec, rate control, GOP units, AAC, output group, timecode, log level...: the walk reaches the deep settings
       expect(checked.length).toBeGreaterThan(40);

@@ -22,7 +22,14 @@ let model: { checker: ts.TypeChecker; shapes: ts.Type } | undefined;
 /** The MediaLive request types, read from `@aws-sdk/client-medialive`'s declarations with the TypeScript compiler (once). */
 function apiModel(): { checker: ts.TypeChecker; shapes: ts.Type } {
   if (!model) {
-    const program = ts.createProgram([shapesFile], { strict: true, noEmit: true, skipLibCheck: true, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, target: ts.ScriptTarget.ES2022 });
+    const program = ts.createProgram([shapesFile], {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      target: ts.ScriptTarget.ES2022,
+    });
     const checker = program.getTypeChecker();
     const source = program.getSourceFile(shapesFile)!;
     const shapesSymbol = checker.getExportsOfModule(checker.getSymbolAtLocation(source)!).find((symbol) => symbol.name === 'MediaLiveApiShapes')!;

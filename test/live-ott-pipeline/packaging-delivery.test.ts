@@ -3,8 +3,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { HlsAdMarkers, Packaging } from '../../src';
 import { onlyResource, pipelineStack } from './pipeline-stack';
+import { HlsAdMarkers, Packaging } from '../../src';
 
 const endpointNamed = (template: ReturnType<typeof pipelineStack>['template'], name: string) =>
   Object.values(template.findResources('AWS::MediaPackageV2::OriginEndpoint')).find((resource) => resource.Properties.OriginEndpointName === name)!.Properties;
@@ -40,7 +40,9 @@ describe('LiveOttPipeline packaging (MediaPackage v2)', () => {
     template.hasResourceProperties('AWS::MediaPackageV2::ChannelPolicy', {
       Policy: {
         Statement: [{
-          Sid: 'EncoderWritesIngest', Effect: 'Allow', Action: 'mediapackagev2:PutObject',
+          Sid: 'EncoderWritesIngest',
+          Effect: 'Allow',
+          Action: 'mediapackagev2:PutObject',
           Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LiveChannelRole'), 'Arn'] } },
           Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LivePackagerChannel'), 'Arn'] },
         }],
@@ -53,7 +55,8 @@ describe('LiveOttPipeline packaging (MediaPackage v2)', () => {
     expect(policies.map((policy) => policy.Properties.OriginEndpointName).sort()).toEqual(['cmaf', 'hls-ts']);
     for (const policy of policies) {
       expect(policy.Properties.Policy.Statement).toEqual([{
-        Sid: 'CloudFrontReadsThroughOriginAccessControl', Effect: 'Allow',
+        Sid: 'CloudFrontReadsThroughOriginAccessControl',
+        Effect: 'Allow',
         Principal: { Service: 'cloudfront.amazonaws.com' },
         Action: ['mediapackagev2:GetObject', 'mediapackagev2:GetHeadObject'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Live(HlsTs|Cmaf)Endpoint/), 'Arn'] },
@@ -72,7 +75,12 @@ describe('LiveOttPipeline packaging (MediaPackage v2)', () => {
   });
 
   test('start-over window, manifest window and ad marker style are props', () => {
-    const { template: custom } = pipelineStack({ packaging: Packaging.mediaPackageV2({ startoverWindow: Duration.days(14), manifestWindow: Duration.minutes(5), adMarkers: HlsAdMarkers.SCTE35_ENHANCED }) });
+    const packaging = Packaging.mediaPackageV2({
+      startoverWindow: Duration.days(14),
+      manifestWindow: Duration.minutes(5),
+      adMarkers: HlsAdMarkers.SCTE35_ENHANCED,
+    });
+    const { template: custom } = pipelineStack({ packaging });
     const ts = endpointNamed(custom, 'hls-ts');
     expect(ts).toMatchObject({ StartoverWindowSeconds: 1209600, HlsManifests: [{ ManifestWindowSeconds: 300, ScteHls: { AdMarkerHls: 'SCTE35_ENHANCED' } }] });
     const { template: plain } = pipelineStack({ packaging: Packaging.mediaPackageV2({ adMarkers: HlsAdMarkers.NONE }) });
@@ -100,7 +108,12 @@ describe('LiveOttPipeline delivery (CloudFront)', () => {
   };
   const cachePolicyTtls = (template: ReturnType<typeof pipelineStack>['template']) => Object.values(template.findResources('AWS::CloudFront::CachePolicy'))
     .map((policy) => policy.Properties.CachePolicyConfig)
-    .map((config) => ({ comment: config.Comment as string, ttl: config.DefaultTTL, max: config.MaxTTL, queryStrings: config.ParametersInCacheKeyAndForwardedToOrigin.QueryStringsConfig.QueryStrings }));
+    .map((config) => ({
+      comment: config.Comment as string,
+      ttl: config.DefaultTTL,
+      max: config.MaxTTL,
+      queryStrings: config.ParametersInCacheKeyAndForwardedToOrigin.QueryStringsConfig.QueryStrings,
+    }));
 
   test('the origin is the channel group\'s egress domain over HTTPS with MediaPackage v2 Origin Access Control', () => {
     const { template, config } = distributionOf();

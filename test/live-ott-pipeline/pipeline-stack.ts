@@ -36,14 +36,21 @@ export function maximalPipeline(stack: Stack): LiveOttPipeline {
     channelClass: ChannelClass.STANDARD,
     input: LiveInput.srtCaller({
       sources: [0, 1].map((index) => ({
-        address: `srt${index}.example.com`, port: 9000 + index, streamId: `feed-${index}`, minimumLatency: Duration.millis(2000),
+        address: `srt${index}.example.com`,
+        port: 9000 + index,
+        streamId: `feed-${index}`,
+        minimumLatency: Duration.millis(2000),
         decryption: { algorithm: SrtEncryption.AES256, passphrase: secretsmanager.Secret.fromSecretNameV2(stack, `Passphrase${index}`, `live/srt-${index}`) },
       })),
     }),
     encoding: EncodingProfile.hd1080p({ codec: VideoCodec.HEVC }),
     segmentLength: Duration.seconds(6),
     logLevel: ChannelLogLevel.INFO,
-    packaging: Packaging.mediaPackageV2({ startoverWindow: Duration.hours(24), manifestWindow: Duration.minutes(2), adMarkers: HlsAdMarkers.SCTE35_ENHANCED }),
+    packaging: Packaging.mediaPackageV2({
+      startoverWindow: Duration.hours(24),
+      manifestWindow: Duration.minutes(2),
+      adMarkers: HlsAdMarkers.SCTE35_ENHANCED,
+    }),
     priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
     geoRestriction: cloudfront.GeoRestriction.allowlist('DE', 'FR'),
     accessLogBucket: s3.Bucket.fromBucketName(stack, 'AccessLogs', 'live-access-logs'),

@@ -1,15 +1,16 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { maximalPipeline, pipelineStack } from './pipeline-stack';
 import { LiveInput, LiveOttPipeline } from '../../src';
 import { stopOnDeleteProperties } from '../../src/live-ott-pipeline/contract/stop-on-delete';
 import { expectNagClean } from '../harness/nag';
-import { maximalPipeline, pipelineStack } from './pipeline-stack';
 
 /** Every statement of every identity policy in the template, with the policy's logical id. */
 function statementsOf(template: Template): Array<{ policy: string; roles: unknown; statement: Record<string, any> }> {
   return Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([policy, resource]) =>
-    (resource.Properties.PolicyDocument.Statement as Array<Record<string, any>>).map((statement) => ({ policy, roles: resource.Properties.Roles, statement })));
+    (resource.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+      .map((statement) => ({ policy, roles: resource.Properties.Roles, statement })));
 }
 const actionsOf = (statement: Record<string, any>): string[] => [].concat(statement.Action);
 const channelRoleStatements = (template: Template) => statementsOf(template)
@@ -19,7 +20,12 @@ const stackFor = () => new Stack(new App(), 'Live', { env: { account: '111111111
 
 describe('LiveOttPipeline security', () => {
   test('no policy allows a wildcard action, and the only wildcard resource is the channel log group\'s streams', () => {
-    for (const build of [() => pipelineStack().template, () => { const stack = stackFor(); maximalPipeline(stack); return Template.fromStack(stack); }]) {
+    const maximal = () => {
+      const stack = stackFor();
+      maximalPipeline(stack);
+      return Template.fromStack(stack);
+    };
+    for (const build of [() => pipelineStack().template, maximal]) {
       const template = build();
       for (const { statement } of statementsOf(template)) {
         for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);

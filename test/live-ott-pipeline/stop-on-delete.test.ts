@@ -20,7 +20,10 @@ function fakeMediaLive(states: Array<string | FakeResponse>, onStop: FakeRespons
   };
 }
 
-function deleteEvent(responseUrl: string, properties: Record<string, unknown> = { [stopOnDeleteProperties.channelId]: channelId }): CloudFormationCustomResourceEvent {
+function deleteEvent(
+  responseUrl: string,
+  properties: Record<string, unknown> = { [stopOnDeleteProperties.channelId]: channelId },
+): CloudFormationCustomResourceEvent {
   return {
     RequestType: 'Delete',
     ServiceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:stop',
@@ -64,7 +67,8 @@ describe('stop-on-delete custom resource against a MediaLive API on loopback', (
       pollIntervalMs: 5_000,
     });
     const answer = await handler(event ?? deleteEvent(`${cloudFormation.url}/response?X-Amz-Signature=abc`), { getRemainingTimeInMillis: () => remainingMs });
-    const sent = cloudFormation.requests.map((request) => ({ method: request.method, path: request.path, body: request.json as Record<string, unknown> }));
+    const sent = cloudFormation.requests
+      .map((request) => ({ method: request.method, path: request.path, body: request.json as Record<string, unknown> }));
     const calls = mediaLive.requests.map((request) => `${request.method} ${request.path}`);
     return { answer, sent, calls };
   }

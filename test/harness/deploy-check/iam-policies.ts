@@ -188,7 +188,8 @@ function templateResourceNamed(resolver: TemplateResolver, type: string, value: 
 /** The template resource of `type` whose `properties` equal those of the policy `policyId` (names, not references). */
 function templateResourceWithNames(resolver: TemplateResolver, type: string, policyId: string, properties: string[]): string {
   const wanted = properties.map((property) => resolver.resolveProperty(policyId, property));
-  const match = logicalIdsOfType(resolver.template, type).find((id) => properties.every((property, index) => resolver.resolveProperty(id, property) === wanted[index]));
+  const match = logicalIdsOfType(resolver.template, type)
+    .find((id) => properties.every((property, index) => resolver.resolveProperty(id, property) === wanted[index]));
   if (!match) throw new Error(`Resources/${policyId}: ${properties.map((property, index) => `${property}=${JSON.stringify(wanted[index])}`).join(', ')} names no ${type} of this template`);
   return match;
 }

@@ -51,7 +51,8 @@ const mediaPackageV2Arn = (path: string): string => `arn:${partition}:mediapacka
 const mediaPackageV2ChannelPath = (logicalId: string, resolver: TemplateResolver): string =>
   `${String(resolver.resolveProperty(logicalId, 'ChannelGroupName'))}/channel/${String(resolver.resolveProperty(logicalId, 'ChannelName'))}`;
 /** A MediaLive id: digits, derived from the logical id (MediaLive channel, input and security group ids are numeric). */
-const mediaLiveIdFor = (logicalId: string): string => String(Array.from(logicalId).reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 9_000_000, 7) + 1_000_000);
+const mediaLiveIdFor = (logicalId: string): string =>
+  String(Array.from(logicalId).reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 9_000_000, 7) + 1_000_000);
 const mediaLiveArn = (kind: string, id: string): string => `arn:${partition}:medialive:${region}:${account}:${kind}:${id}`;
 
 /** The id the check gives the template distribution `logicalId` (CloudFront ids are E + 13 characters). */
