@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as medialive from 'aws-cdk-lib/aws-medialive';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -345,6 +345,12 @@ export class LiveInput {
         break;
     }
     const input = new medialive.CfnInput(scope, 'Input', props);
+    if (spec.credentials) {
+      Validations.of(input).acknowledge({
+        id: 'CloudFormation-Validate::W2501',
+        reason: 'PasswordParam is the name of an SSM SecureString parameter, not a password: MediaLive reads the value itself when the channel starts',
+      });
+    }
     // MediaLive uses the role while it creates a MediaConnect input: the grants must exist first
     if (spec.kind === 'flow') input.node.addDependency(role);
     return { input, securityGroup, sourceEndBehavior: spec.kind === 'file' ? spec.sourceEndBehavior ?? SourceEndBehavior.LOOP : undefined };
