@@ -1,7 +1,8 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { IConstruct } from 'constructs';
 import { defaultTestInput, maximalPipeline } from './pipeline-stack';
-import { LiveOttPipeline } from '../../src';
+import { ChannelClass, LiveInput, LiveOttPipeline } from '../../src';
 import { DeployCheckTarget, describeDeployCheck } from '../harness/deploy-check/deploy-check';
 import { IamDecisionRow } from '../harness/deploy-check/iam-simulation';
 import { checkEnvironment, distributionArn, templateDistributionArn } from '../harness/deploy-check/intrinsics';
@@ -70,4 +71,23 @@ function maximalTarget(): DeployCheckTarget {
   };
 }
 
-describeDeployCheck('LiveOttPipeline', () => [defaultTarget(), maximalTarget()]);
+function credentialsTarget(): DeployCheckTarget {
+  const stack = new Stack(new App(), 'Live', { env });
+  const password = ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'SourcePassword', { parameterName: '/live/source-password' });
+  const pipeline = new LiveOttPipeline(stack, 'Live', {
+    channelClass: ChannelClass.STANDARD,
+    input: LiveInput.urlPull({ urls: ['https://a.example.com/live/index.m3u8', 'https://b.example.com/live/index.m3u8'], credentials: { username: 'encoder', password } }),
+  });
+  const encoder = { role: logicalIdOf(pipeline.channelRole) };
+  const parameter = (name: string) => ({ arn: `arn:${partition}:ssm:${region}:${account}:parameter/${name}` });
+  return {
+    name: 'HLS pull with credentials (STANDARD)',
+    stack,
+    iam: pipelineIamRows(pipeline, [
+      { name: 'MediaLive role -> the source password parameter', request: { principal: encoder, action: 'ssm:GetParameters', resource: parameter('live/source-password') }, expect: 'allow' },
+      { name: 'MediaLive role -> another parameter', request: { principal: encoder, action: 'ssm:GetParameters', resource: parameter('other') }, expect: 'deny' },
+    ]),
+  };
+}
+
+describeDeployCheck('LiveOttPipeline', () => [defaultTarget(), maximalTarget(), credentialsTarget()]);
