@@ -52,6 +52,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/assets/', '/test/'],
       testTimeout: 30_000,
+      setupFiles: ['<rootDir>/test/jest.setup.ts'],
     },
   },
 
