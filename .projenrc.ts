@@ -64,6 +64,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-s3@3.1169.0',
     '@aws-sdk/client-mediatailor@3.895.0',
     '@aws-sdk/client-secrets-manager@3.1162.0',
+    '@aws-sdk/client-medialive@3.1136.0',
     '@types/aws-lambda@^8.10.164',
     'lru-cache@^11.5.3',
     // test harness and checks

@@ -1,8 +1,11 @@
-import { App, CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Fn, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { LivePipeline, PlaybackConfiguration, PrefetchSessionInitializer, PrefetchTrafficShaping, PreRollStitcher, StalePlaylistGuard } from '../src';
+import {
+  ChannelClass, EncodingProfile, LiveInput, LiveOttPipeline, LivePipeline, Packaging, PlaybackConfiguration,
+  PrefetchSessionInitializer, PrefetchTrafficShaping, PreRollStitcher, StalePlaylistGuard,
+} from '../src';
 
 /** One stack composing every construct of the library, as a user's app would. */
 export class OttExampleStack extends Stack {
@@ -25,6 +28,20 @@ export class OttExampleStack extends Stack {
       pipelines: [LivePipeline.atPrefix('pipeline-a/'), LivePipeline.atPrefix('pipeline-b/')],
     });
     new CfnOutput(this, 'LivePlaybackUrlBase', { value: liveOrigin.playbackUrlBase });
+
+    // live channel: a redundant RTMP contribution encoded to 1080p, packaged by MediaPackage v2, served by CloudFront
+    // (created stopped: start it with `aws medialive start-channel`; it bills by the hour while running)
+    const channel = new LiveOttPipeline(this, 'LiveChannel', {
+      input: LiveInput.rtmpPush({ allowedCidrs: ['203.0.113.0/24'], streamNames: ['live/main', 'live/backup'] }),
+      channelClass: ChannelClass.STANDARD,
+      encoding: EncodingProfile.hd1080p(),
+      segmentLength: Duration.seconds(4),
+      packaging: Packaging.mediaPackageV2({ startoverWindow: Duration.hours(2) }),
+    });
+    new CfnOutput(this, 'LiveChannelId', { value: channel.channelId });
+    new CfnOutput(this, 'LiveChannelIngest', { value: Fn.join(' ', channel.ingestEndpoints) });
+    new CfnOutput(this, 'LiveChannelHls', { value: channel.hlsPlaybackUrl });
+    new CfnOutput(this, 'LiveChannelDash', { value: channel.dashPlaybackUrl });
 
     // live server-side ad insertion: sessions spread over 4 prefetch groups, each prefetching the evening's breaks
     const ads = new PrefetchSessionInitializer(this, 'LiveAds', {

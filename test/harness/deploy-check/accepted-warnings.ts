@@ -15,4 +15,9 @@ export const acceptedWarnings: AcceptedWarning[] = [
     match: /^Resources\/[^/]+\/DependsOn\//,
     reason: 'aws-cdk-lib makes a function with a generated role depend on that role and its default policy; the Fn::GetAtt already orders the role, the redundant DependsOn changes nothing at deploy',
   },
+  {
+    rule: 'W2501',
+    match: /^Resources\/[^/]+\/Properties\/Sources\/\d+\/PasswordParam$/,
+    reason: 'AWS::MediaLive::Input PasswordParam is the name of an SSM SecureString parameter that MediaLive reads at runtime, not a password (MediaLive API InputSourceRequest.PasswordParam)',
+  },
 ];

@@ -10,6 +10,8 @@ export const lintRegions = ['us-east-1', 'eu-west-1'];
 
 /** The longest one cfn-lint run over a test file's templates may take (a first run builds its caches). */
 const lintTimeoutMs = 120_000;
+/** Jest timeout of a test that runs cfn-lint: the run's own bound plus time to build the templates, on a loaded machine. */
+export const cfnLintTestTimeoutMs = lintTimeoutMs + 60_000;
 
 /** One finding of cfn-lint, tied to the template it came from. */
 export interface LintFinding {

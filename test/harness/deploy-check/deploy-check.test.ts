@@ -1,3 +1,4 @@
+import { cfnLintTestTimeoutMs } from './cfn-lint';
 import { checkDeployable, DeployCheckPart, expectDeployable } from './deploy-check';
 import { functionUrlFixture } from './function-url-stack';
 import { distributionArnOf, IamDecisionRow, IamModel } from './iam-simulation';
@@ -48,5 +49,5 @@ describeWithTools(['cfn-lint'], 'checkDeployable with cfn-lint', () => {
       `broken: E3012 error at Resources/${fixture.functionId}/Properties/MemorySize: 'lots' is not of type 'integer'`,
     ]);
     expect(report.lintSeconds).toBeGreaterThan(0);
-  });
+  }, cfnLintTestTimeoutMs);
 });

@@ -1,4 +1,4 @@
-import { lintProblems, runCfnLint } from './cfn-lint';
+import { cfnLintTestTimeoutMs, lintProblems, runCfnLint } from './cfn-lint';
 import { IamDecisionRow, IamModel, unknownActions, wrongIamDecisions } from './iam-simulation';
 import { serviceRuleViolations } from './service-rules';
 import { TemplateSource, templateOf } from './template';
@@ -71,7 +71,7 @@ export function describeDeployCheck(name: string, targets: () => DeployCheckTarg
     describeWithTools(['cfn-lint'], `${name} deploy check with cfn-lint`, () => {
       test('cfn-lint finds no error and no unaccepted warning', async () => {
         await expectDeployable(all(), ['cfn-lint']);
-      });
+      }, cfnLintTestTimeoutMs);
     });
   });
 }

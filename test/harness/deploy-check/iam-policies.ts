@@ -73,6 +73,17 @@ const resourcePolicyTypes: Record<string, (resolver: TemplateResolver, logicalId
     resource: templateResourceNamed(resolver, 'AWS::SecretsManager::Secret', resolver.resolveProperty(logicalId, 'SecretId'), `${logicalId}/SecretId`),
     document: documentOf(resolver.resolveProperty(logicalId, 'ResourcePolicy'), `${logicalId}/ResourcePolicy`),
   }],
+  // MediaPackage v2 policies name their channel (and endpoint) by group and channel name, not by reference
+  'AWS::MediaPackageV2::ChannelPolicy': (resolver, logicalId) => [{
+    declaredBy: logicalId,
+    resource: templateResourceWithNames(resolver, 'AWS::MediaPackageV2::Channel', logicalId, ['ChannelGroupName', 'ChannelName']),
+    document: documentOf(resolver.resolveProperty(logicalId, 'Policy'), `${logicalId}/Policy`),
+  }],
+  'AWS::MediaPackageV2::OriginEndpointPolicy': (resolver, logicalId) => [{
+    declaredBy: logicalId,
+    resource: templateResourceWithNames(resolver, 'AWS::MediaPackageV2::OriginEndpoint', logicalId, ['ChannelGroupName', 'ChannelName', 'OriginEndpointName']),
+    document: documentOf(resolver.resolveProperty(logicalId, 'Policy'), `${logicalId}/Policy`),
+  }],
   'AWS::Lambda::Permission': (resolver, logicalId) => {
     const functionId = templateFunctionOf(resolver, resolver.resolveProperty(logicalId, 'FunctionName'), `${logicalId}/FunctionName`);
     return [{ declaredBy: logicalId, resource: functionId, document: { Version: '2012-10-17', Statement: [lambdaPermissionStatement(resolver, logicalId, functionId)] } }];
@@ -171,6 +182,15 @@ export function allPolicies(policies: TemplatePolicies): TemplatePolicy[] {
 function templateResourceNamed(resolver: TemplateResolver, type: string, value: Resolved, path: string): string {
   const match = logicalIdsOfType(resolver.template, type).find((id) => resolver.ref(id, path) === value);
   if (!match) throw new Error(`${path}: ${JSON.stringify(value)} is no ${type} of this template; the deploy check simulates only the template's own resources`);
+  return match;
+}
+
+/** The template resource of `type` whose `properties` equal those of the policy `policyId` (names, not references). */
+function templateResourceWithNames(resolver: TemplateResolver, type: string, policyId: string, properties: string[]): string {
+  const wanted = properties.map((property) => resolver.resolveProperty(policyId, property));
+  const match = logicalIdsOfType(resolver.template, type)
+    .find((id) => properties.every((property, index) => resolver.resolveProperty(id, property) === wanted[index]));
+  if (!match) throw new Error(`Resources/${policyId}: ${properties.map((property, index) => `${property}=${JSON.stringify(wanted[index])}`).join(', ')} names no ${type} of this template`);
   return match;
 }
 

@@ -37,13 +37,23 @@ interface TypeRule {
   readonly nameProperty?: string;
   /** Turns a logical id into the name CloudFormation would generate (deterministic here). */
   readonly generatedName?: (logicalId: string) => string;
-  readonly ref: (name: string, logicalId: string) => string;
+  readonly ref: (name: string, logicalId: string, resolver: TemplateResolver) => string;
   readonly attributes: Record<string, (name: string, logicalId: string, resolver: TemplateResolver) => string>;
 }
 
 const lambdaArn = (name: string): string => `arn:${partition}:lambda:${region}:${account}:function:${name}`;
 const bucketArn = (name: string): string => `arn:${partition}:s3:::${name}`;
 const queueArn = (name: string): string => `arn:${partition}:sqs:${region}:${account}:${name}`;
+
+/** A MediaPackage v2 ARN under the channel group path `path` (`<group>`, `<group>/channel/<channel>`, ...). */
+const mediaPackageV2Arn = (path: string): string => `arn:${partition}:mediapackagev2:${region}:${account}:channelGroup/${path}`;
+/** The `<group>/channel/<channel>` path of a MediaPackage v2 resource that names its group and channel. */
+const mediaPackageV2ChannelPath = (logicalId: string, resolver: TemplateResolver): string =>
+  `${String(resolver.resolveProperty(logicalId, 'ChannelGroupName'))}/channel/${String(resolver.resolveProperty(logicalId, 'ChannelName'))}`;
+/** A MediaLive id: digits, derived from the logical id (MediaLive channel, input and security group ids are numeric). */
+const mediaLiveIdFor = (logicalId: string): string =>
+  String(Array.from(logicalId).reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 9_000_000, 7) + 1_000_000);
+const mediaLiveArn = (kind: string, id: string): string => `arn:${partition}:medialive:${region}:${account}:${kind}:${id}`;
 
 /** The id the check gives the template distribution `logicalId` (CloudFront ids are E + 13 characters). */
 export function distributionIdFor(logicalId: string): string {
@@ -124,6 +134,31 @@ const typeRules: Record<string, TypeRule> = {
     ref: (name) => `arn:${partition}:cloudfront::${account}:function/${name}`,
     attributes: { FunctionARN: (name) => `arn:${partition}:cloudfront::${account}:function/${name}`, Stage: () => 'LIVE' },
   },
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/AWS_MediaPackageV2.html (Ref: the ARN)
+  'AWS::MediaPackageV2::ChannelGroup': {
+    nameProperty: 'ChannelGroupName',
+    ref: (name) => mediaPackageV2Arn(name),
+    attributes: { Arn: (name) => mediaPackageV2Arn(name), EgressDomain: (name) => `${name.toLowerCase()}.egress.mediapackagev2.${region}.${urlSuffix}` },
+  },
+  'AWS::MediaPackageV2::Channel': {
+    nameProperty: 'ChannelName',
+    ref: (_name, logicalId, resolver) => mediaPackageV2Arn(mediaPackageV2ChannelPath(logicalId, resolver)),
+    attributes: { Arn: (_name, logicalId, resolver) => mediaPackageV2Arn(mediaPackageV2ChannelPath(logicalId, resolver)) },
+  },
+  'AWS::MediaPackageV2::ChannelPolicy': { ref: (_name, logicalId, resolver) => mediaPackageV2ChannelPath(logicalId, resolver), attributes: {} },
+  'AWS::MediaPackageV2::OriginEndpoint': {
+    nameProperty: 'OriginEndpointName',
+    ref: (name, logicalId, resolver) => mediaPackageV2Arn(`${mediaPackageV2ChannelPath(logicalId, resolver)}/originEndpoint/${name}`),
+    attributes: { Arn: (name, logicalId, resolver) => mediaPackageV2Arn(`${mediaPackageV2ChannelPath(logicalId, resolver)}/originEndpoint/${name}`) },
+  },
+  'AWS::MediaPackageV2::OriginEndpointPolicy': {
+    ref: (_name, logicalId, resolver) => `${mediaPackageV2ChannelPath(logicalId, resolver).replace('/channel/', '|')}|${String(resolver.resolveProperty(logicalId, 'OriginEndpointName'))}`,
+    attributes: {},
+  },
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/AWS_MediaLive.html (Ref: the id)
+  'AWS::MediaLive::Channel': { generatedName: mediaLiveIdFor, ref: (id) => id, attributes: { Arn: (id) => mediaLiveArn('channel', id) } },
+  'AWS::MediaLive::Input': { generatedName: mediaLiveIdFor, ref: (id) => id, attributes: { Arn: (id) => mediaLiveArn('input', id), Id: (id) => id } },
+  'AWS::MediaLive::InputSecurityGroup': { generatedName: mediaLiveIdFor, ref: (id) => id, attributes: { Arn: (id) => mediaLiveArn('inputSecurityGroup', id) } },
   'AWS::CloudWatch::Alarm': { nameProperty: 'AlarmName', ref: (name) => name, attributes: { Arn: (name) => `arn:${partition}:cloudwatch:${region}:${account}:alarm:${name}` } },
   'AWS::SNS::Topic': {
     nameProperty: 'TopicName',
@@ -179,7 +214,7 @@ export class TemplateResolver {
       if (parameter.Default === undefined) throw new Error(`${path}: parameter '${logicalId}' has no default to resolve to`);
       return String(parameter.Default);
     }
-    return this.ruleOf(logicalId, path).ref(this.physicalName(logicalId), logicalId);
+    return this.ruleOf(logicalId, path).ref(this.physicalName(logicalId), logicalId, this);
   }
 
   /** What `{ 'Fn::GetAtt': [logicalId, attribute] }` resolves to. */

@@ -1,0 +1,92 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { maximalPipeline, pipelineStack } from './pipeline-stack';
+import { LiveInput, LiveOttPipeline } from '../../src';
+import { stopOnDeleteProperties } from '../../src/live-ott-pipeline/contract/stop-on-delete';
+import { expectNagClean } from '../harness/nag';
+
+/** Every statement of every identity policy in the template, with the policy's logical id. */
+function statementsOf(template: Template): Array<{ policy: string; roles: unknown; statement: Record<string, any> }> {
+  return Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([policy, resource]) =>
+    (resource.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+      .map((statement) => ({ policy, roles: resource.Properties.Roles, statement })));
+}
+const actionsOf = (statement: Record<string, any>): string[] => [].concat(statement.Action);
+const channelRoleStatements = (template: Template) => statementsOf(template)
+  .filter(({ roles }) => JSON.stringify(roles).includes('LiveChannelRole')).map(({ statement }) => statement);
+
+const stackFor = () => new Stack(new App(), 'Live', { env: { account: '111111111111', region: 'eu-west-1' } });
+
+describe('LiveOttPipeline security', () => {
+  test('no policy allows a wildcard action, and the only wildcard resource is the channel log group\'s streams', () => {
+    const maximal = () => {
+      const stack = stackFor();
+      maximalPipeline(stack);
+      return Template.fromStack(stack);
+    };
+    for (const build of [() => pipelineStack().template, maximal]) {
+      const template = build();
+      for (const { statement } of statementsOf(template)) {
+        for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);
+        const resources = JSON.stringify(statement.Resource);
+        if (resources.includes('*')) expect(resources).toMatch(/log-group:ElementalMediaLive:\*|-\?\?\?\?\?\?/);
+      }
+    }
+  });
+
+  test('the channel role writes to its MediaPackage channel and its logs, and reads nothing it was not given (HLS pull, no credentials)', () => {
+    const { template } = pipelineStack();
+    const actions = channelRoleStatements(template).flatMap(actionsOf).sort();
+    expect(actions).toEqual(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'mediapackagev2:PutObject']);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Sid: 'WriteToThePackagerChannel', Effect: 'Allow', Action: 'mediapackagev2:PutObject', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LivePackagerChannel'), 'Arn'] } }] },
+    });
+    template.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'medialive.amazonaws.com' } })] } });
+  });
+
+  test.each([
+    ['MEDIACONNECT', () => LiveInput.mediaConnect({ flowArns: ['arn:aws:mediaconnect:eu-west-1:111111111111:flow:1-a:f'] }), ['mediaconnect:']],
+    ['URL_PULL with credentials', (stack: Stack) => LiveInput.urlPull({ urls: ['https://a.example.com/i.m3u8'], credentials: { username: 'u', password: ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'P', { parameterName: '/p' }) } }), ['ssm:']],
+    ['RTMP_PUSH', () => LiveInput.rtmpPush({ allowedCidrs: ['203.0.113.0/24'], streamNames: ['live/a'] }), []],
+    ['INPUT_DEVICE', () => LiveInput.inputDevice({ deviceIds: ['hd-0123456789abcdef01234567'] }), []],
+  ] as Array<[string, (stack: Stack) => LiveInput, string[]]>)('%s adds to the channel role only the service it reads from', (_name, input, services) => {
+    const stack = stackFor();
+    new LiveOttPipeline(stack, 'Live', { input: input(stack) });
+    const extra = channelRoleStatements(Template.fromStack(stack)).flatMap(actionsOf).filter((action) => !/^(logs|mediapackagev2):/.test(action));
+    expect([...new Set(extra.map((action) => `${action.split(':')[0]}:`))]).toEqual(services);
+  });
+
+  test('the stop-on-delete function may describe and stop this channel only, and the custom resource names the channel', () => {
+    const { template } = pipelineStack();
+    const stopStatements = statementsOf(template).filter(({ roles }) => JSON.stringify(roles).includes('StopOnDeleteRole')).map(({ statement }) => statement);
+    const medialive = stopStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('medialive:')));
+    expect(medialive).toEqual([{ Sid: 'StopTheChannel', Effect: 'Allow', Action: ['medialive:DescribeChannel', 'medialive:StopChannel'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LiveChannel[0-9A-F]{8}$/), 'Arn'] } }]);
+    expect(stopStatements.flatMap(actionsOf).filter((action) => !action.startsWith('medialive:') && !action.startsWith('logs:'))).toEqual([]);
+    const [resource] = Object.values(template.findResources('Custom::MediaLiveChannelStopOnDelete'));
+    expect(resource.Properties[stopOnDeleteProperties.channelId]).toEqual({ Ref: expect.stringMatching(/^LiveChannel[0-9A-F]{8}$/) });
+    // deleted before its function's permissions: it depends on them
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^LiveStopOnDeleteRoleDefaultPolicy/), expect.stringMatching(/^LiveStopOnDeleteFunction/)]));
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 600, Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+  });
+
+  test('no secret value in the template: SRT passphrases and pull passwords appear only as ARNs and parameter names', () => {
+    const stack = stackFor();
+    maximalPipeline(stack);
+    const text = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(text).not.toMatch(/"(Passphrase|Password|SecretString|SecretValue)"\s*:/i);
+    expect(text).not.toMatch(/resolve:secretsmanager|resolve:ssm-secure/);
+    expect(text).toContain('live/srt-0');
+    expect(() => new LiveOttPipeline(stackFor(), 'Live', { input: LiveInput.rtmpPull({ urls: ['rtmp://u:p4ss@a.example.com/live/s'] }) })).toThrow(/must not carry credentials/);
+  });
+
+  describe('cdk-nag AwsSolutions', () => {
+    test('the default pipeline is clean', () => expectNagClean(pipelineStack().stack), 180_000);
+    test('the maximal pipeline is clean', () => {
+      const stack = stackFor();
+      maximalPipeline(stack);
+      expectNagClean(stack);
+    }, 180_000);
+  });
+});
+
