@@ -68,8 +68,31 @@ export const diagrams: Diagram[] = [
         resourceTypes: ['AWS::CloudFront::OriginAccessControl', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy'],
         calls: [
           'encoders write playlists and segments (PutObject)',
+          'edge mode: ObjectCreated -> marker function -> copy in place marking multivariant/ended playlists',
           'origin mode: ObjectCreated -> SQS delay queue (k x TD) -> check function -> conditional delete (If-Match)',
         ],
+      },
+    ],
+  },
+  {
+    construct: 'live-ott-pipeline',
+    start: 'contribution encoder (RTMP/RTP/SRT push, or a pull URL, MediaConnect, a Link device)',
+    steps: [
+      {
+        via: 'push inputs only from allowedCidrs (input security group)',
+        box: ['MediaLive input and channel (1 or 2 pipelines)', 'ladder: QVBR, closed GOP per segment, AAC;', 'stopped before CloudFormation deletes it'],
+        resourceTypes: ['AWS::MediaLive::Input', 'AWS::MediaLive::InputSecurityGroup', 'AWS::MediaLive::Channel'],
+      },
+      {
+        via: 'MEDIAPACKAGE output group: CMAF ingest (channel policy: this channel role only)',
+        box: ['MediaPackage v2 channel group and channel', 'endpoints: hls-ts (HLS), cmaf (HLS + DASH)'],
+        resourceTypes: ['AWS::MediaPackageV2::ChannelGroup', 'AWS::MediaPackageV2::Channel', 'AWS::MediaPackageV2::OriginEndpoint'],
+      },
+      {
+        via: 'Origin Access Control (endpoint policy: this distribution only)',
+        box: ['CloudFront distribution', 'manifests: ceil(segment/2) s; segments: 1 day; errors: 1 s'],
+        resourceTypes: ['AWS::CloudFront::Distribution', 'AWS::CloudFront::OriginAccessControl'],
+        calls: ['players: hlsPlaybackUrl, cmafHlsPlaybackUrl, dashPlaybackUrl'],
       },
     ],
   },

@@ -3,13 +3,16 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Diagram, diagrams, withDiagrams } from '../../example/diagrams';
-import { LivePipeline, PlaybackConfiguration, PrefetchSessionInitializer, PreRollStitcher, StalePlaylistGuard } from '../../src';
+import { LiveInput, LiveOttPipeline, LivePipeline, PlaybackConfiguration, PrefetchSessionInitializer, PreRollStitcher, StalePlaylistGuard } from '../../src';
 
 /** A stack with the construct as the README's example builds it, per diagram. */
 const exampleStacks: Record<string, (stack: Stack) => void> = {
   'pre-roll-stitcher': (stack) => new PreRollStitcher(stack, 'Stitcher', { allowedOrigins: ['vod.example.com'] }),
   'stale-playlist-guard': (stack) => new StalePlaylistGuard(stack, 'Guard', {
     targetDuration: Duration.seconds(6), pipelines: [LivePipeline.atPrefix('pipeline-a/'), LivePipeline.atPrefix('pipeline-b/')],
+  }),
+  'live-ott-pipeline': (stack) => new LiveOttPipeline(stack, 'Live', {
+    input: LiveInput.rtmpPush({ allowedCidrs: ['203.0.113.0/24'], streamNames: ['live/main'] }),
   }),
   'prefetch-session-initializer': (stack) => new PrefetchSessionInitializer(stack, 'Ads', {
     playbackConfiguration: PlaybackConfiguration.create({
