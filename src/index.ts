@@ -3,3 +3,5 @@ export * from './pre-roll-stitcher/pre-roll-stitcher';
 export * from './pre-roll-stitcher/contract/playback-url';
 export * from './stale-playlist-guard/stale-playlist-guard';
 export * from './shared/distribution-settings';
+export * from './time-shifted-viewing/time-shifted-viewing';
+export * from './time-shifted-viewing/channel-cache-behaviors';
