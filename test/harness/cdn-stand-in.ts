@@ -2,9 +2,14 @@
  * A loopback stand-in for a CloudFront distribution in front of one origin (e.g. an s3rver bucket URL).
  *
  * What it models, per cache behavior (first matching path pattern wins, as in CloudFront):
- * - 200 responses are cached for the behavior's TTL, keyed by path only (query strings, cookies and request
- *   headers are neither forwarded nor part of the key; origin cache headers are not honoured);
- * - a miss is fetched from the origin with a plain GET of the path (no conditional headers);
+ * - 200 responses are cached for the behavior's TTL, keyed by the path and the values of the behavior's cache-key
+ *   query parameters (an allow-list, in the order the viewer sent them); other query strings, cookies and request
+ *   headers are neither part of the key nor forwarded, and origin cache headers are not honoured;
+ * - 3xx redirects are passed to the viewer, never followed, and cached like a 200 for the behavior's TTL, except
+ *   307 and 308, which are cached only when the origin sent Cache-Control
+ *   (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/http-3xx-status-codes.html);
+ * - a miss is fetched from the behavior's origin with a plain GET of the path and the allow-listed query
+ *   parameters (cache key and origin request policy), without conditional headers;
  * - the behavior's viewer-response CloudFront Function runs on every response served below 400, whether it
  *   came from the cache or the origin, and the viewer gets what the function returns (status, headers,
  *   cookies, and body when the function set one);
@@ -33,6 +38,12 @@ export interface CdnBehavior {
   readonly ttlSeconds: number;
   /** Viewer-response function associated with the behavior. */
   readonly viewerResponseFunction?: CloudFrontFunction;
+  /** Query parameters in the cache key (cache policy allow-list); they also reach the origin. @default - none */
+  readonly cacheKeyQueryStrings?: string[];
+  /** Query parameters forwarded to the origin without being in the key (origin request policy). @default - none */
+  readonly forwardedQueryStrings?: string[];
+  /** Origin base URL of this behavior, overriding the stand-in's `origin`. @default - the stand-in's origin */
+  readonly origin?: string;
 }
 
 /** How to start the stand-in. */
@@ -165,13 +176,17 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
     if (!behavior) {
       return { outgoing: textResponse(404, 'no cache behavior matches this path'), cacheState: 'none', functionRan: false };
     }
-    let stored = cache.get(pathName);
+    const query = new URLSearchParams((request.url ?? '').split('?').slice(1).join('?'));
+    const keyed = selectQuery(query, behavior.cacheKeyQueryStrings ?? []);
+    const forwarded = selectQuery(query, [...behavior.cacheKeyQueryStrings ?? [], ...behavior.forwardedQueryStrings ?? []]);
+    const cacheKey = `${pathName}${keyed ? `?${keyed}` : ''}`;
+    let stored = cache.get(cacheKey);
     let cacheState: 'hit' | 'miss' = 'hit';
     if (!stored || stored.expiresAt <= clock()) {
       cacheState = 'miss';
-      stored = await fetchFromOrigin(pathName, behavior);
-      if (stored.expiresAt > clock()) cache.set(pathName, stored);
-      else cache.delete(pathName);
+      stored = await fetchFromOrigin(`${pathName}${forwarded ? `?${forwarded}` : ''}`, behavior);
+      if (stored.expiresAt > clock()) cache.set(cacheKey, stored);
+      else cache.delete(cacheKey);
     }
     const fromCache: Outgoing = {
       status: stored.status,
@@ -204,14 +219,14 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
     return { outgoing: fromFunction(result, stored.body), cacheState, originStatus: stored.status, functionRan: true };
   }
 
-  async function fetchFromOrigin(pathName: string, behavior: CdnBehavior): Promise<StoredResponse> {
-    const response = await fetch(`${origin}${pathName}`, { redirect: 'manual' });
+  async function fetchFromOrigin(pathAndQuery: string, behavior: CdnBehavior): Promise<StoredResponse> {
+    const response = await fetch(`${behavior.origin?.replace(/\/+$/, '') ?? origin}${pathAndQuery}`, { redirect: 'manual' });
     const body = Buffer.from(await response.arrayBuffer());
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       if (!hopByHopHeaders.has(name)) headers[name] = value;
     });
-    const ttlMs = response.status === 200 ? behavior.ttlSeconds * 1000 : response.status >= 400 ? errorTtlMs : 0;
+    const ttlMs = response.status >= 400 ? errorTtlMs : cachesLikeOk(response) ? behavior.ttlSeconds * 1000 : 0;
     return {
       status: response.status,
       statusText: response.statusText || (http.STATUS_CODES[response.status] ?? ''),
@@ -230,6 +245,22 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
     invalidate: () => cache.clear(),
     close: () => listening.close(),
   };
+}
+
+/** Whether CloudFront caches this origin response for the behavior's TTL: 200, and redirects (307/308 only with Cache-Control). */
+function cachesLikeOk(response: Response): boolean {
+  if (response.status === 200) return true;
+  if (response.status === 307 || response.status === 308) return response.headers.has('cache-control');
+  return response.status >= 300 && response.status < 400 && response.status !== 304;
+}
+
+/** `name=value&...` of the parameters of `query` named in `names`, in the viewer's order; '' when none. */
+function selectQuery(query: URLSearchParams, names: string[]): string {
+  const selected = new URLSearchParams();
+  query.forEach((value, name) => {
+    if (names.includes(name)) selected.append(name, value);
+  });
+  return selected.toString();
 }
 
 function textResponse(status: number, text: string): Outgoing {
