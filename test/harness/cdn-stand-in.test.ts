@@ -214,7 +214,9 @@ describe('CDN stand-in', () => {
     expect(await get('b=9&a=1&f=4')).toContain('/origin/query/index.m3u8?a=1&f=3 version 1'); // same key: a hit
     expect(await get('a=2')).toContain('/origin/query/index.m3u8?a=2 version 1');
     expect(await get('f=3')).toContain('/origin/query/index.m3u8?f=3 version 1');
-    expect(stand.requests.map((r) => r.cache)).toEqual(['miss', 'hit', 'miss', 'miss']);
+    expect(stand.requests.map((r) => [r.cache, r.cacheKey])).toEqual([
+      ['miss', '/query/index.m3u8?a=1'], ['hit', '/query/index.m3u8?a=1'], ['miss', '/query/index.m3u8?a=2'], ['miss', '/query/index.m3u8'],
+    ]);
   });
 
   test('passes redirects to the viewer unfollowed; caches 301/302 for the TTL and 307 only with Cache-Control', async () => {

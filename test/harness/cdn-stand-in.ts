@@ -75,6 +75,8 @@ export interface CdnRequestRecord {
   readonly status: number;
   /** Whether the response came from the cache (`hit`) or the origin (`miss`); `none` when no lookup happened. */
   readonly cache: 'hit' | 'miss' | 'none';
+  /** The cache key looked up: the path and the keyed query parameters; undefined when no lookup happened. */
+  readonly cacheKey?: string;
   /** Status of the cached or origin response before the viewer-response function. */
   readonly originStatus?: number;
   /** Whether a viewer-response function ran for this response. */
@@ -145,15 +147,15 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
     const pathName = url.split('?')[0];
     const method = request.method ?? 'GET';
     const matched = behaviors.find(({ regExp }) => regExp.test(pathName.replace(/^\//, '')))?.behavior;
-    const record = (fields: Pick<CdnRequestRecord, 'status' | 'cache' | 'functionRan' | 'headers'> & { originStatus?: number }) => {
+    const record = (fields: Pick<CdnRequestRecord, 'status' | 'cache' | 'functionRan' | 'headers'> & { originStatus?: number; cacheKey?: string }) => {
       requests.push({ time, finishedAt: clock(), method, path: pathName, url, behavior: matched?.pathPattern, ...fields });
     };
     void serve(request, method, pathName, matched)
-      .then(({ outgoing, cacheState, originStatus, functionRan }) => {
+      .then(({ outgoing, cacheState, cacheKey, originStatus, functionRan }) => {
         const headers = { ...outgoing.headers, 'access-control-allow-origin': '*', 'content-length': String(outgoing.body.length) };
         response.writeHead(outgoing.status, outgoing.statusText, headers);
         response.end(method === 'HEAD' ? undefined : outgoing.body);
-        record({ status: outgoing.status, cache: cacheState, originStatus, functionRan, headers: flatten(headers) });
+        record({ status: outgoing.status, cache: cacheState, cacheKey, originStatus, functionRan, headers: flatten(headers) });
       })
       .catch((error: Error) => {
         const headers = { 'content-type': 'text/plain', 'access-control-allow-origin': '*' };
@@ -164,7 +166,7 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
   });
 
   async function serve(request: http.IncomingMessage, method: string, pathName: string, behavior: CdnBehavior | undefined): Promise<{
-    outgoing: Outgoing; cacheState: CdnRequestRecord['cache']; originStatus?: number; functionRan: boolean;
+    outgoing: Outgoing; cacheState: CdnRequestRecord['cache']; cacheKey?: string; originStatus?: number; functionRan: boolean;
   }> {
     if (method === 'OPTIONS') {
       const headers = { 'access-control-allow-methods': 'GET, HEAD', 'access-control-allow-headers': '*', 'access-control-max-age': '600' };
@@ -196,7 +198,7 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
     };
     const fn = behavior.viewerResponseFunction;
     if (!fn || stored.status >= 400) {
-      return { outgoing: fromCache, cacheState, originStatus: stored.status, functionRan: false };
+      return { outgoing: fromCache, cacheState, cacheKey, originStatus: stored.status, functionRan: false };
     }
     const event = viewerResponseEvent({
       method,
@@ -214,9 +216,9 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
       result = returned;
     } catch (error) {
       const outgoing = textResponse(503, `The CloudFront function associated with this behavior failed: ${(error as Error).message}`);
-      return { outgoing, cacheState, originStatus: stored.status, functionRan: true };
+      return { outgoing, cacheState, cacheKey, originStatus: stored.status, functionRan: true };
     }
-    return { outgoing: fromFunction(result, stored.body), cacheState, originStatus: stored.status, functionRan: true };
+    return { outgoing: fromFunction(result, stored.body), cacheState, cacheKey, originStatus: stored.status, functionRan: true };
   }
 
   async function fetchFromOrigin(pathAndQuery: string, behavior: CdnBehavior): Promise<StoredResponse> {
