@@ -187,6 +187,12 @@ synthExample.spawn(project.bundler.bundleTask);
 synthExample.exec('cdk synth --quiet --no-notices --no-version-reporting');
 synthExample.exec('ts-node --project tsconfig.dev.json example/summarize.ts cdk.out');
 
+// ---- the README's construct pictures, drawn from example/diagrams.ts -----------------------------
+project.addTask('docs:diagrams', {
+  description: 'Rewrite the construct diagrams in README.md from example/diagrams.ts',
+  exec: 'ts-node --project tsconfig.dev.json example/diagrams.ts',
+});
+
 // ---- benchmarks: not part of the build or CI; results go in the README --------------------------
 const bench = project.addTask('bench', { description: 'Run the benchmarks (bench/), printing their comparison tables' });
 bench.spawn(project.bundler.bundleTask);

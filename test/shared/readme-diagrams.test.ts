@@ -1,0 +1,41 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Diagram, diagrams, withDiagrams } from '../../example/diagrams';
+import { LivePipeline, PreRollStitcher, StalePlaylistGuard } from '../../src';
+
+/** A stack with the construct as the README's example builds it, per diagram. */
+const exampleStacks: Record<string, (stack: Stack) => void> = {
+  'pre-roll-stitcher': (stack) => new PreRollStitcher(stack, 'Stitcher', { allowedOrigins: ['vod.example.com'] }),
+  'stale-playlist-guard': (stack) => new StalePlaylistGuard(stack, 'Guard', {
+    targetDuration: Duration.seconds(6), pipelines: [LivePipeline.atPrefix('pipeline-a/'), LivePipeline.atPrefix('pipeline-b/')],
+  }),
+};
+
+/** The resource types a diagram names that the construct's example stack does not deploy. */
+function missingResourceTypes(diagram: Diagram): string[] {
+  const build = exampleStacks[diagram.construct];
+  if (!build) throw new Error(`no example stack for the ${diagram.construct} diagram: add one to exampleStacks`);
+  const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+  build(stack);
+  const types = new Set(Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type));
+  return diagram.steps.flatMap((step) => step.resourceTypes).filter((type) => !types.has(type));
+}
+
+describe('README diagrams', () => {
+  test('the README shows exactly what example/diagrams.ts draws (run `npx projen docs:diagrams` after a change)', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(withDiagrams(readme)).toBe(readme);
+  });
+
+  test.each(diagrams.map((diagram) => [diagram.construct, diagram] as const))('every box of the %s diagram is in its template', (_construct, diagram) => {
+    expect(missingResourceTypes(diagram)).toEqual([]);
+  });
+
+  test('a diagram naming a resource the construct does not deploy is caught', () => {
+    const guard = diagrams.find((diagram) => diagram.construct === 'stale-playlist-guard')!;
+    const wrong: Diagram = { ...guard, steps: [...guard.steps, { via: 'x', box: ['queue'], resourceTypes: ['AWS::SQS::Queue'] }] };
+    expect(missingResourceTypes(wrong)).toEqual(['AWS::SQS::Queue']);
+  });
+});
