@@ -2,7 +2,7 @@ import { App, CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cd
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { LivePipeline, PreRollStitcher, StalePlaylistGuard } from '../src';
+import { LivePipeline, PreRollStitcher, StalePlaylistGuard, TimeShiftChannel, TimeShiftedViewing } from '../src';
 
 /** One stack composing every construct of the library, as a user's app would. */
 export class OttExampleStack extends Stack {
@@ -25,6 +25,21 @@ export class OttExampleStack extends Stack {
       pipelines: [LivePipeline.atPrefix('pipeline-a/'), LivePipeline.atPrefix('pipeline-b/')],
     });
     new CfnOutput(this, 'LivePlaybackUrlBase', { value: liveOrigin.playbackUrlBase });
+
+    // a channel-assembly channel viewers may watch up to two hours behind, e.g. from the start of a programme
+    const timeShifted = new TimeShiftedViewing(this, 'TimeShiftedChannel', {
+      channel: TimeShiftChannel.create({
+        channelName: 'news',
+        maxTimeDelay: Duration.hours(2),
+        outputs: [
+          { manifestName: 'index_hls', sourceGroup: 'hls', hlsPlaylistSettings: { manifestWindowSeconds: 60 } },
+          { manifestName: 'index_dash', sourceGroup: 'dash', dashPlaylistSettings: { manifestWindowSeconds: 60, minBufferTimeSeconds: 12 } },
+        ],
+      }),
+      segmentDuration: Duration.seconds(6),
+      segmentSourceUrl: 'https://vod.example.com',
+    });
+    new CfnOutput(this, 'TimeShiftedPlaybackUrlBase', { value: timeShifted.playbackUrlBase });
   }
 }
 
