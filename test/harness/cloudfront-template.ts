@@ -45,8 +45,8 @@ export function standInBehaviors(template: Template, originUrl: (origin: Templat
     if (!resource || resource.Type !== type) throw new Error(`unsupported ${type} reference ${JSON.stringify(reference)}`);
     return resource.Properties;
   };
-  const allowList = (config: Record<string, any> | undefined): string[] => {
-    const queryStrings = config?.QueryStringsConfig;
+  const allowList = (policyConfig: Record<string, any> | undefined): string[] => {
+    const queryStrings = policyConfig?.QueryStringsConfig;
     if (!queryStrings || queryStrings.QueryStringBehavior === 'none') return [];
     if (queryStrings.QueryStringBehavior !== 'whitelist') throw new Error(`unsupported query string behavior ${queryStrings.QueryStringBehavior}`);
     return queryStrings.QueryStrings;

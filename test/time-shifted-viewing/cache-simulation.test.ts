@@ -99,8 +99,15 @@ async function simulate(template: Template): Promise<SimulationResult> {
   let cdn: CdnStandIn | undefined;
   try {
     channel = await startFakeChannel({
-      channelName, maxTimeDelaySeconds, segmentSeconds, windowSegments: 5, epochMs, renditions: ['360p', '180p'],
-      fixtureSegments: 10, segmentBaseUrl: () => 'https://media.example.com/content', clock,
+      channelName,
+      maxTimeDelaySeconds,
+      segmentSeconds,
+      windowSegments: 5,
+      epochMs,
+      renditions: ['360p', '180p'],
+      fixtureSegments: 10,
+      segmentBaseUrl: () => 'https://media.example.com/content',
+      clock,
     });
     const channelOrigin = channel.origin;
     const behaviors: CdnBehavior[] = standInBehaviors(template, () => channelOrigin);

@@ -55,10 +55,13 @@ describe('TimeShiftedViewing construct', () => {
 
     test('multivariant playlists: the time-shift key, cached one segment duration (6 s)', () => {
       expect(policyOf(template, '/v1/channel/News/*.m3u8')).toMatchObject({
-        DefaultTTL: 6, MaxTTL: 6, MinTTL: 0,
+        DefaultTTL: 6,
+        MaxTTL: 6,
+        MinTTL: 0,
         ParametersInCacheKeyAndForwardedToOrigin: {
           QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: timeShiftKey },
-          HeadersConfig: { HeaderBehavior: 'none' }, CookiesConfig: { CookieBehavior: 'none' },
+          HeadersConfig: { HeaderBehavior: 'none' },
+          CookiesConfig: { CookieBehavior: 'none' },
         },
       });
     });
@@ -66,7 +69,8 @@ describe('TimeShiftedViewing construct', () => {
     test('media playlists and DASH manifests (and their redirects): the time-shift key, half a segment (3 s)', () => {
       for (const pattern of ['/v1/channel/News/*/*.m3u8', '/v1/channel/News/*.mpd']) {
         expect(policyOf(template, pattern)).toMatchObject({
-          DefaultTTL: 3, MaxTTL: 3,
+          DefaultTTL: 3,
+          MaxTTL: 3,
           ParametersInCacheKeyAndForwardedToOrigin: { QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: timeShiftKey } },
         });
       }
@@ -97,7 +101,8 @@ describe('TimeShiftedViewing construct', () => {
     const segmentOrigin = config.Origins.find((origin: any) => origin.Id === config.DefaultCacheBehavior.TargetOriginId);
     expect(segmentOrigin).toMatchObject({ DomainName: 'media.example.com', OriginPath: '/vod', CustomOriginConfig: { OriginProtocolPolicy: 'https-only' } });
     expect(policyOf(template, '*')).toMatchObject({
-      DefaultTTL: 86400, MaxTTL: 86400,
+      DefaultTTL: 86400,
+      MaxTTL: 86400,
       ParametersInCacheKeyAndForwardedToOrigin: { QueryStringsConfig: { QueryStringBehavior: 'none' } },
     });
   });
@@ -133,7 +138,9 @@ describe('TimeShiftedViewing construct', () => {
 
     test('is STANDARD tier, LINEAR playback, with the maximum time delay', () => {
       template.hasResourceProperties('AWS::MediaTailor::Channel', {
-        ChannelName: 'News', Tier: 'STANDARD', PlaybackMode: 'LINEAR',
+        ChannelName: 'News',
+        Tier: 'STANDARD',
+        PlaybackMode: 'LINEAR',
         TimeShiftConfiguration: { MaxTimeDelaySeconds: 7200 },
         Outputs: [{ ManifestName: 'index_hls', SourceGroup: 'hls', HlsPlaylistSettings: { ManifestWindowSeconds: 60 } }],
       });

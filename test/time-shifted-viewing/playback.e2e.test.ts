@@ -40,8 +40,13 @@ describeWithTools(['ffmpeg', 'chromium'], 'hls.js plays a time-shifted channel t
     const set = fixtures.sets['content-ts'];
     epochMs = Date.now() - 2 * 3600_000;
     channel = await startFakeChannel({
-      channelName: 'News', maxTimeDelaySeconds: 3600, segmentSeconds, windowSegments,
-      epochMs, renditions: hlsFixtureFormat.renditions, fixtureSegments: set.segmentCount,
+      channelName: 'News',
+      maxTimeDelaySeconds: 3600,
+      segmentSeconds,
+      windowSegments,
+      epochMs,
+      renditions: hlsFixtureFormat.renditions,
+      fixtureSegments: set.segmentCount,
       segmentBaseUrl: () => `${cdn.origin}/${set.relativeDir}`,
     });
     const behaviors = standInBehaviors(Template.fromStack(stack), (origin) =>
