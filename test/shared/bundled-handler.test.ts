@@ -29,7 +29,9 @@ describe('BundledHandler', () => {
   test('arm64, JSON logs into its own retained log group, the defaults, the configuration and the Powertools service name', () => {
     const { stack, handler, template } = build();
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Architectures: ['arm64'], MemorySize: 256, Timeout: 30,
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 30,
       LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^OwnerCheckLogs') } }),
       Environment: { Variables: { SETTING: 'value', POWERTOOLS_SERVICE_NAME: handler.serviceName } },
     });
@@ -49,11 +51,17 @@ describe('BundledHandler', () => {
 
   test('the user overrides memory, timeout and concurrency; never the architecture, role, logs or the configuration', () => {
     const { template } = build({
-      memorySize: 1024, timeout: Duration.seconds(5), reservedConcurrentExecutions: 7,
-      architecture: lambda.Architecture.X86_64, environment: { SETTING: 'overridden', EXTRA: 'kept' },
+      memorySize: 1024,
+      timeout: Duration.seconds(5),
+      reservedConcurrentExecutions: 7,
+      architecture: lambda.Architecture.X86_64,
+      environment: { SETTING: 'overridden', EXTRA: 'kept' },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Architectures: ['arm64'], MemorySize: 1024, Timeout: 5, ReservedConcurrentExecutions: 7,
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 5,
+      ReservedConcurrentExecutions: 7,
       Environment: { Variables: Match.objectLike({ SETTING: 'value', EXTRA: 'kept' }) },
     });
   });

@@ -11,11 +11,17 @@ describe('cacheSettings', () => {
     expect(settings.originRequestPolicy).toBeUndefined();
     Template.fromStack(stack).hasResourceProperties('AWS::CloudFront::CachePolicy', {
       CachePolicyConfig: {
-        Name: Match.anyValue(), Comment: 'c', DefaultTTL: 300, MaxTTL: 300, MinTTL: 0,
+        Name: Match.anyValue(),
+        Comment: 'c',
+        DefaultTTL: 300,
+        MaxTTL: 300,
+        MinTTL: 0,
         ParametersInCacheKeyAndForwardedToOrigin: {
-          CookiesConfig: { CookieBehavior: 'none' }, HeadersConfig: { HeaderBehavior: 'none' },
+          CookiesConfig: { CookieBehavior: 'none' },
+          HeadersConfig: { HeaderBehavior: 'none' },
           QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: ['a', 'b'] },
-          EnableAcceptEncodingGzip: true, EnableAcceptEncodingBrotli: true,
+          EnableAcceptEncodingGzip: true,
+          EnableAcceptEncodingBrotli: true,
         },
       },
     });
@@ -30,9 +36,11 @@ describe('cacheSettings', () => {
     template.resourceCountIs('AWS::CloudFront::CachePolicy', 0);
     template.hasResourceProperties('AWS::CloudFront::OriginRequestPolicy', {
       OriginRequestPolicyConfig: {
-        Name: Match.anyValue(), Comment: Match.stringLikeRegexp('not cached'),
+        Name: Match.anyValue(),
+        Comment: Match.stringLikeRegexp('not cached'),
         QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: ['payload'] },
-        HeadersConfig: { HeaderBehavior: 'none' }, CookiesConfig: { CookieBehavior: 'none' },
+        HeadersConfig: { HeaderBehavior: 'none' },
+        CookiesConfig: { CookieBehavior: 'none' },
       },
     });
   });

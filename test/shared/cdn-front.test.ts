@@ -32,8 +32,12 @@ describe('CdnFront', () => {
     const certificate = acm.Certificate.fromCertificateArn(stack0, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
     const logs = s3.Bucket.fromBucketName(stack0, 'Logs', 'access-logs');
     const { stack, front: built, template } = front({
-      domainNames: ['live.example.com'], certificate, webAclId: 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/x/1',
-      accessLogBucket: logs, priceClass: cloudfront.PriceClass.PRICE_CLASS_100, geoRestriction: cloudfront.GeoRestriction.allowlist('DE', 'FR'),
+      domainNames: ['live.example.com'],
+      certificate,
+      webAclId: 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/x/1',
+      accessLogBucket: logs,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      geoRestriction: cloudfront.GeoRestriction.allowlist('DE', 'FR'),
     });
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
@@ -53,7 +57,10 @@ describe('CdnFront', () => {
     const stack = new Stack(new App(), 'S');
     const existing = new cloudfront.Distribution(stack, 'Existing', { defaultBehavior: { origin: new origins.HttpOrigin('site.example.com') } });
     const built = new CdnFront(stack, {
-      comment: 'unused', logFilePrefix: 'unused/', existingDistribution: existing, pathPrefix: '/stitch',
+      comment: 'unused',
+      logFilePrefix: 'unused/',
+      existingDistribution: existing,
+      pathPrefix: '/stitch',
       defaultBehavior: { origin: new origins.HttpOrigin('a.example.com') },
       additionalBehaviors: { '*.m3u8': { origin: new origins.HttpOrigin('b.example.com') } },
     });

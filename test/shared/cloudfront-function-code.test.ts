@@ -13,7 +13,7 @@ describe('renderCloudFrontFunction', () => {
   };
 
   test('fills the one CONFIG line with the configuration, as JSON, and leaves the rest alone', () => {
-    const file = write('ok.js', "// header\nconst CONFIG = {}; // Test:config\nfunction handler(event) { return CONFIG.header; }\n");
+    const file = write('ok.js', '// header\nconst CONFIG = {}; // Test:config\nfunction handler(event) { return CONFIG.header; }\n');
     expect(renderCloudFrontFunction(file, 'Test', { header: 'x-a"b', limit: 3 }))
       .toBe('// header\nconst CONFIG = {"header":"x-a\\"b","limit":3}; // Test:config\nfunction handler(event) { return CONFIG.header; }\n');
   });

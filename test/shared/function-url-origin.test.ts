@@ -28,12 +28,18 @@ describe('FunctionUrlOacOrigin', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((resource) => resource.Properties);
     expect(permissions).toEqual([
       {
-        Action: 'lambda:InvokeFunctionUrl', Principal: 'cloudfront.amazonaws.com', FunctionUrlAuthType: 'AWS_IAM',
-        FunctionName: functionArn, SourceArn: sourceArnOf(distributionId),
+        Action: 'lambda:InvokeFunctionUrl',
+        Principal: 'cloudfront.amazonaws.com',
+        FunctionUrlAuthType: 'AWS_IAM',
+        FunctionName: functionArn,
+        SourceArn: sourceArnOf(distributionId),
       },
       {
-        Action: 'lambda:InvokeFunction', Principal: 'cloudfront.amazonaws.com', InvokedViaFunctionUrl: true,
-        FunctionName: functionArn, SourceArn: sourceArnOf(distributionId),
+        Action: 'lambda:InvokeFunction',
+        Principal: 'cloudfront.amazonaws.com',
+        InvokedViaFunctionUrl: true,
+        FunctionName: functionArn,
+        SourceArn: sourceArnOf(distributionId),
       },
     ]);
     template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
