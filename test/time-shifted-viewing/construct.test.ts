@@ -195,6 +195,11 @@ describe('TimeShiftedViewing construct', () => {
     expect(policyOf(template, '*')).toMatchObject({ DefaultTTL: 86400 });
   });
 
+  test('ChannelCacheBehaviors refuse a channel name MediaTailor would not accept', () => {
+    expect(() => new ChannelCacheBehaviors(new Stack(new App(), 'Bad'), 'Caching', { channelName: 'news/*' }))
+      .toThrow('channelName must be a MediaTailor channel name (letters, digits, \'-\' and \'_\'), got \'news/*\'');
+  });
+
   describe('refuses impossible props, naming the prop and the value', () => {
     const fails = (props: Partial<TimeShiftedViewingProps>) => () => viewingStack(props);
     test.each([
