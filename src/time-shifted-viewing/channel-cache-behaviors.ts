@@ -30,8 +30,9 @@ export interface ChannelCacheBehaviorsProps {
   readonly segmentTtl?: Duration;
 
   /**
-   * Name of MediaTailor's start-program query parameter (MediaTailor's user guide names the feature in
-   * time-shift-with-cdn.html without showing the name in every copy).
+   * Name of MediaTailor's start-program query parameter. The user guide (time-shift-with-cdn.html) names a start
+   * program parameter that, like the start time, becomes a delay computed at request time, but the copies of the
+   * parameter reference read for this library do not show its name: set this to the name your channel accepts.
    * @default 'aws.mediatailor.channel.startProgram'
    */
   readonly startProgramParameter?: string;

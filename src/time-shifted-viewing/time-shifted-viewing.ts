@@ -116,7 +116,7 @@ export interface TimeShiftedViewingProps extends DistributionSettings {
   readonly segmentTtl?: Duration;
 
   /**
-   * Name of MediaTailor's start-program query parameter.
+   * Name of MediaTailor's start-program query parameter (see {@link ChannelCacheBehaviorsProps.startProgramParameter}).
    * @default 'aws.mediatailor.channel.startProgram'
    */
   readonly startProgramParameter?: string;
