@@ -57,6 +57,8 @@ interface Viewer {
   readonly format: 'hls' | 'dash';
   readonly startTimeMs?: number;
   readonly timeDelay?: number;
+  /** The audience whose alternate media the viewer watches. */
+  readonly audienceId?: string;
 }
 
 /** A deterministic audience: programme starts shared by many viewers, individual start times, fixed delays. */
@@ -74,9 +76,10 @@ function audience(): Viewer[] {
     const kind = index % 5;
     const format = index % 3 === 2 ? 'dash' : 'hls';
     const name = `viewer-${index}`;
-    if (kind === 4) viewers.push({ name, joinAfterMs, format, timeDelay: [0, 60, 900][index % 3] });
-    else if (kind === 3) viewers.push({ name, joinAfterMs, format, startTimeMs: simulationStartMs - Math.round(100 + random() * 3000) * 1000 });
-    else viewers.push({ name, joinAfterMs, format, startTimeMs: programmeStarts[kind] });
+    const audienceId = index % 7 === 6 ? 'Seattle' : undefined; // alternate media, same programme
+    const individualStartMs = simulationStartMs - Math.round(100 + random() * 3000) * 1000;
+    const shift = kind === 4 ? { timeDelay: [0, 60, 900][index % 3] } : { startTimeMs: kind === 3 ? individualStartMs : programmeStarts[kind] };
+    viewers.push({ name, joinAfterMs, format, audienceId, ...shift });
   }
   return viewers;
 }
@@ -84,7 +87,7 @@ function audience(): Viewer[] {
 interface SimulationResult {
   /** Every manifest a viewer got whose delay was off by more than allowed, one line each. */
   readonly violations: string[];
-  /** Cache keys of child playlists / delayed DASH manifests that served more than one time delay. */
+  /** Cache keys of manifests asked for with a time delay that served more than one delay or audience. */
   readonly sharedKeys: string[];
   /** Manifest responses the viewers received. */
   readonly manifestsServed: number;
@@ -105,6 +108,7 @@ async function simulate(template: Template): Promise<SimulationResult> {
       windowSegments: 5,
       epochMs,
       renditions: ['360p', '180p'],
+      audiences: ['Seattle'],
       fixtureSegments: 10,
       segmentBaseUrl: () => 'https://media.example.com/content',
       clock,
@@ -122,9 +126,10 @@ async function simulate(template: Template): Promise<SimulationResult> {
     let manifestsServed = 0;
 
     const expectedDelay = (viewer: Viewer) => viewer.timeDelay ?? Math.floor((now - viewer.startTimeMs!) / 1000);
+    const audienceQuery = (viewer: Viewer) => (viewer.audienceId === undefined ? '' : `&${timeShiftQuery.audienceId}=${viewer.audienceId}`);
     const query = (viewer: Viewer) => (viewer.startTimeMs !== undefined
       ? `${timeShiftQuery.startTime}=${encodeURIComponent(new Date(viewer.startTimeMs).toISOString())}`
-      : `${timeShiftQuery.timeDelay}=${viewer.timeDelay}`);
+      : `${timeShiftQuery.timeDelay}=${viewer.timeDelay}`) + audienceQuery(viewer);
 
     const join = async (viewer: Viewer): Promise<void> => {
       const expected = expectedDelay(viewer);
@@ -154,8 +159,12 @@ async function simulate(template: Template): Promise<SimulationResult> {
       if (delay === undefined || Number.isNaN(delay)) return;
       const livePointMs = now - delay * 1000;
       if (viewer.format === 'hls') {
-        const media = await (await fetch(`${base}/index_hls/360p.m3u8?${timeShiftQuery.timeDelay}=${delay}`)).text();
+        const media = await (await fetch(`${base}/index_hls/360p.m3u8?${timeShiftQuery.timeDelay}=${delay}${audienceQuery(viewer)}`)).text();
         manifestsServed++;
+        const audienceOfSegments = /\/alt-([^/]+)\/360p\//.exec(media)?.[1];
+        if (audienceOfSegments !== viewer.audienceId) {
+          violation(`${viewer.name}: media playlist of audience ${audienceOfSegments ?? 'default'} for audience ${viewer.audienceId ?? 'default'}`);
+        }
         const dates = [...media.matchAll(/#EXT-X-PROGRAM-DATE-TIME:(.+)/g)].map((match) => Date.parse(match[1]));
         const lastEndMs = dates[dates.length - 1] + segmentSeconds * 1000;
         // the origin lists completed segments (up to one segment behind) and the cached copy may be manifestTtl old
@@ -164,7 +173,7 @@ async function simulate(template: Template): Promise<SimulationResult> {
           violations.push(`${viewer.name}: media playlist for delay ${delay} s is ${lagSeconds.toFixed(1)} s off its live point`);
         }
       } else {
-        const response = await fetch(`${base}/index_dash.mpd?${timeShiftQuery.timeDelay}=${delay}`, { redirect: 'manual' });
+        const response = await fetch(`${base}/index_dash.mpd?${timeShiftQuery.timeDelay}=${delay}${audienceQuery(viewer)}`, { redirect: 'manual' });
         manifestsServed++;
         if (response.status !== 200) return violation(`${viewer.name}: DASH manifest for delay ${delay} s answered ${response.status}`);
         const mpd = await response.text();
@@ -185,13 +194,15 @@ async function simulate(template: Template): Promise<SimulationResult> {
       await event.run();
     }
 
-    const delaysByKey = new Map<string, Set<string>>();
+    const delaysByKey = new Map<string, Set<string>>(); // cache key -> the (delay, audience) pairs it served
     for (const request of cdn.requests) {
-      const delay = new URL(request.url, 'http://viewer').searchParams.get(timeShiftQuery.timeDelay);
+      const params = new URL(request.url, 'http://viewer').searchParams;
+      const delay = params.get(timeShiftQuery.timeDelay);
       if (delay === null || request.cacheKey === undefined) continue;
-      delaysByKey.set(request.cacheKey, (delaysByKey.get(request.cacheKey) ?? new Set()).add(delay));
+      const selection = `delay ${delay}, audience ${params.get(timeShiftQuery.audienceId) ?? 'default'}`;
+      delaysByKey.set(request.cacheKey, (delaysByKey.get(request.cacheKey) ?? new Set()).add(selection));
     }
-    const sharedKeys = [...delaysByKey].filter(([, delays]) => delays.size > 1).map(([key, delays]) => `${key}: ${[...delays].join(', ')}`);
+    const sharedKeys = [...delaysByKey].filter(([, delays]) => delays.size > 1).map(([key, delays]) => `${key}: ${[...delays].join('; ')}`);
     return { violations, sharedKeys, manifestsServed, cacheHits: cdn.requests.filter((request) => request.cache === 'hit').length };
   } finally {
     await cdn?.close();
@@ -219,6 +230,7 @@ describe('time-shifted viewing through the CDN: cache simulation', () => {
     expect(result.violations.some((line) => line.includes('multivariant delay'))).toBe(true);
     expect(result.violations.some((line) => line.includes('DASH redirect'))).toBe(true);
     expect(result.violations.some((line) => line.includes('media playlist for delay'))).toBe(true);
+    expect(result.violations.some((line) => line.includes('media playlist of audience'))).toBe(true);
     expect(result.sharedKeys.length).toBeGreaterThan(0);
   });
 });

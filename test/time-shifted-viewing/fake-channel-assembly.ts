@@ -4,6 +4,8 @@
  * - time-shift-paramaters.html: `aws.mediatailor.channel.timeDelay` moves the live point back by that many seconds
  *   (0 to the channel's maximum); `aws.mediatailor.channel.startTime` (ISO 8601 or epoch seconds) gives the manifest
  *   a viewer would have got at that time;
+ * - generating-audience-specific-manifests.html: `aws.mediatailor.channel.audienceId` selects the audience's alternate
+ *   media (here: its segments live under `alt-<audience>/`); an audience the channel does not have is a 404;
  * - time-shift-with-cdn.html: a start time is translated into a time delay computed when the request arrives; an HLS
  *   multivariant playlist then lists child URLs `index_hls/<n>.m3u8?aws.mediatailor.channel.timeDelay=<delay>`, and a
  *   DASH manifest request is answered `302 Found` with `Location: ./index_dash.mpd?aws.mediatailor.channel.timeDelay=<delay>`.
@@ -27,6 +29,8 @@ export interface FakeChannelOptions {
   readonly windowSegments: number;
   /** When segment 0 started (ms since epoch). */
   readonly epochMs: number;
+  /** Audiences of the channel (CfnChannel `audiences`). @default - none */
+  readonly audiences?: string[];
   /** Rendition folder names of the fixture, e.g. ['360p', '180p']. */
   readonly renditions: readonly string[];
   /** Segments per rendition in the fixture (seg_000.ts ...). */
@@ -76,10 +80,15 @@ export async function startFakeChannel(options: FakeChannelOptions): Promise<Fak
     const delay = requestedDelay(url.searchParams, now, options.maxTimeDelaySeconds);
     if (typeof delay === 'string') return answer(400, { 'content-type': 'text/plain' }, `${delay}\n`);
     const resource = url.pathname.slice(prefix.length);
+    const audience = url.searchParams.get(timeShiftQuery.audienceId);
+    if (audience !== null && !(options.audiences ?? []).includes(audience)) {
+      return answer(404, { 'content-type': 'text/plain' }, `no audience '${audience}' on this channel\n`);
+    }
     const carried = new URLSearchParams();
     if (url.searchParams.has(timeShiftQuery.startTime) || url.searchParams.has(timeShiftQuery.timeDelay)) {
       carried.set(timeShiftQuery.timeDelay, String(delay));
     }
+    if (audience !== null) carried.set(timeShiftQuery.audienceId, audience);
     const suffix = carried.size > 0 ? `?${carried}` : '';
 
     if (resource === 'index_hls.m3u8') {
@@ -89,7 +98,7 @@ export async function startFakeChannel(options: FakeChannelOptions): Promise<Fak
     }
     const child = /^index_hls\/([^/]+)\.m3u8$/.exec(resource);
     if (child && options.renditions.includes(child[1])) {
-      return answer(200, { 'content-type': 'application/vnd.apple.mpegurl' }, mediaPlaylist(options, child[1], now - delay * 1000), delay);
+      return answer(200, { 'content-type': 'application/vnd.apple.mpegurl' }, mediaPlaylist(options, child[1], now - delay * 1000, audience), delay);
     }
     if (resource === 'index_dash.mpd') {
       if (url.searchParams.has(timeShiftQuery.startTime)) {
@@ -119,7 +128,8 @@ function requestedDelay(query: URLSearchParams, now: number, maxTimeDelaySeconds
 }
 
 /** The sliding-window media playlist as it stood at `livePointMs`. */
-function mediaPlaylist(options: FakeChannelOptions, rendition: string, livePointMs: number): string {
+function mediaPlaylist(options: FakeChannelOptions, rendition: string, livePointMs: number, audience: string | null): string {
+  const folder = audience === null ? rendition : `alt-${audience}/${rendition}`;
   const completed = Math.floor((livePointMs - options.epochMs) / 1000 / options.segmentSeconds);
   const first = Math.max(0, completed - options.windowSegments);
   const lines = [
@@ -131,7 +141,7 @@ function mediaPlaylist(options: FakeChannelOptions, rendition: string, livePoint
     if (file === 0 && sequence > first) lines.push('#EXT-X-DISCONTINUITY');
     lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(options.epochMs + sequence * options.segmentSeconds * 1000).toISOString()}`);
     lines.push(`#EXTINF:${options.segmentSeconds.toFixed(3)},`);
-    lines.push(`${options.segmentBaseUrl()}/${rendition}/seg_${String(file).padStart(3, '0')}.ts`);
+    lines.push(`${options.segmentBaseUrl()}/${folder}/seg_${String(file).padStart(3, '0')}.ts`);
   }
   return `${lines.join('\n')}\n`;
 }
