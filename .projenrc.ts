@@ -52,6 +52,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/assets/', '/test/'],
       testTimeout: 30_000,
+      setupFiles: ['<rootDir>/test/jest.setup.ts'],
     },
   },
 
@@ -199,6 +200,7 @@ const bench = project.addTask('bench', { description: 'Run the benchmarks (bench
 bench.spawn(project.bundler.bundleTask);
 bench.exec('ts-node --project tsconfig.dev.json bench/pre-roll-stitcher/run.ts');
 bench.exec('ts-node --project tsconfig.dev.json bench/stale-playlist-guard/run.ts');
+bench.exec('ts-node --project tsconfig.dev.json bench/prefetch-session-initializer/run.ts');
 
 // ---- a consumer installs the packed tarball into a throw-away app and synthesizes it -------------
 project.addTask('test:consumer', {

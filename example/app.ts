@@ -2,7 +2,7 @@ import { App, CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cd
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { LivePipeline, PreRollStitcher, StalePlaylistGuard, TimeShiftChannel, TimeShiftedViewing } from '../src';
+import { LivePipeline, PlaybackConfiguration, PrefetchSessionInitializer, PrefetchTrafficShaping, PreRollStitcher, StalePlaylistGuard, TimeShiftChannel, TimeShiftedViewing } from '../src';
 
 /** One stack composing every construct of the library, as a user's app would. */
 export class OttExampleStack extends Stack {
@@ -25,6 +25,24 @@ export class OttExampleStack extends Stack {
       pipelines: [LivePipeline.atPrefix('pipeline-a/'), LivePipeline.atPrefix('pipeline-b/')],
     });
     new CfnOutput(this, 'LivePlaybackUrlBase', { value: liveOrigin.playbackUrlBase });
+
+    // live server-side ad insertion: sessions spread over 4 prefetch groups, each prefetching the evening's breaks
+    const ads = new PrefetchSessionInitializer(this, 'LiveAds', {
+      playbackConfiguration: PlaybackConfiguration.create({
+        adDecisionServerUrl: 'https://ads.example.com/vast?duration=[session.avail_duration_secs]&device=[player_params.device]',
+        videoContentSourceUrl: 'https://live.example.com/out/v1/',
+        slateAdUrl: 'https://ads.example.com/slate.mp4',
+      }),
+      prefetchGroups: 4,
+      prefetchSchedules: [{
+        name: 'evening',
+        startTime: '2030-01-01T18:00:00Z',
+        endTime: '2030-01-01T23:00:00Z',
+        groupStagger: Duration.seconds(30),
+        trafficShaping: PrefetchTrafficShaping.retrievalWindow(Duration.seconds(30)),
+      }],
+    });
+    new CfnOutput(this, 'SessionInitializerUrlBase', { value: ads.sessionInitializerUrlBase });
 
     // a channel-assembly channel viewers may watch up to two hours behind, e.g. from the start of a programme
     const timeShifted = new TimeShiftedViewing(this, 'TimeShiftedChannel', {

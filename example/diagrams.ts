@@ -73,6 +73,27 @@ export const diagrams: Diagram[] = [
       },
     ],
   },
+  {
+    construct: 'prefetch-session-initializer',
+    start: 'HLS/DASH player',
+    steps: [
+      {
+        via: 'GET /session-initializer/v1/master/<acct>/<config>/index.m3u8   (or POST .../v1/session/...)',
+        box: ['CloudFront distribution', 'GET/HEAD: viewer-request function answers 302 to', '/v1/master/... with aws.streamId=N (N in 1..groups)'],
+        resourceTypes: ['AWS::CloudFront::Distribution', 'AWS::CloudFront::Function'],
+        calls: [
+          'POST: session function (Function URL + origin secret) -> MediaTailor session init with "streamId" in the body',
+          'tm/*: segments.mediatailor.<region> (ads, cached); default: your content origin (cached)',
+        ],
+      },
+      {
+        via: 'GET /v1/master/...?aws.streamId=N, /v1/*, /segment/* (never cached, all but Host forwarded)',
+        box: ['MediaTailor playback configuration', 'manifests.mediatailor.<region>; CDN prefixes point', 'at this distribution'],
+        resourceTypes: ['AWS::MediaTailor::PlaybackConfiguration'],
+        calls: ['RECURRING prefetch schedules, one per stream id, retrieval staggered or traffic-shaped'],
+      },
+    ],
+  },
 ];
 
 /** The diagram as the README shows it, inside a fenced `text` block. */

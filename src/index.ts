@@ -3,5 +3,8 @@ export * from './pre-roll-stitcher/pre-roll-stitcher';
 export * from './pre-roll-stitcher/contract/playback-url';
 export * from './stale-playlist-guard/stale-playlist-guard';
 export * from './shared/distribution-settings';
+export * from './prefetch-session-initializer/prefetch-session-initializer';
+export * from './prefetch-session-initializer/playback-configuration';
+export * from './prefetch-session-initializer/prefetch-schedules';
 export * from './time-shifted-viewing/time-shifted-viewing';
 export * from './time-shifted-viewing/channel-cache-behaviors';

@@ -42,6 +42,8 @@ export interface ChannelModel {
   readonly stallWindowMs: readonly [number, number];
   /** Longest wait for a 404 after a playlist's last write before its detection counts as missed. */
   readonly detectionHorizonMs: number;
+  /** Interval between two updates of a media playlist, drawn uniformly in this range, in target durations. */
+  readonly updateIntervalTargetDurations: readonly [number, number];
 }
 
 /** The benchmark's channel: TD 6 s, 5 renditions, 2 pipelines, 1 h, 1,000 viewers. */
@@ -57,7 +59,14 @@ export const benchChannel: ChannelModel = {
   edgeClockSkewMs: 500,
   stallWindowMs: [10 * 60_000, 50 * 60_000],
   detectionHorizonMs: 120_000,
+  updateIntervalTargetDurations: [0.5, 1.5],
 };
+
+/** Jitter models of the encoder: the whole window RFC 8216 §6.2.1 allows, and what real encoders do. */
+export const jitterModels: ReadonlyArray<{ readonly name: string; readonly updateIntervalTargetDurations: readonly [number, number] }> = [
+  { name: 'RFC window: intervals uniform over [0.5, 1.5] x TD', updateIntervalTargetDurations: [0.5, 1.5] },
+  { name: 'realistic: intervals uniform over [0.9, 1.1] x TD', updateIntervalTargetDurations: [0.9, 1.1] },
+];
 
 /** One PUT of a playlist by the encoder. */
 export interface PlaylistUpload {
@@ -99,7 +108,8 @@ export function targetDurationMs(model: ChannelModel): number {
 
 /**
  * The encoder of a healthy hour: every media playlist (per rendition and pipeline) is written at intervals
- * drawn uniformly in [0.5, 1.5] x TD (RFC 8216 §6.2.1), each pipeline's multivariant playlist once.
+ * drawn uniformly in the model's range (at most the [0.5, 1.5] x TD of RFC 8216 §6.2.1), each pipeline's
+ * multivariant playlist once.
  */
 export function generateChannel(model: ChannelModel, seed: number): SimulatedChannel {
   const random = mulberry32(seed);
@@ -130,7 +140,7 @@ export function generateChannel(model: ChannelModel, seed: number): SimulatedCha
       const uploads: PlaylistUpload[] = [];
       for (let atMs = -model.warmUpMs + between(0, tdMs - 1), sequence = 0; atMs < model.hourMs; sequence++) {
         uploads.push(upload(key, atMs, mediaPlaylistText(model, sequence)));
-        atMs += between(tdMs / 2, tdMs * 1.5);
+        atMs += between(tdMs * model.updateIntervalTargetDurations[0], tdMs * model.updateIntervalTargetDurations[1]);
       }
       const viewerPhasesMs: number[] = [];
       mediaPhases.push(viewerPhasesMs);
@@ -306,12 +316,14 @@ export interface HourlyCost {
   sqsRequests: number;
   /** GET and HEAD requests (DELETE is free). */
   s3Requests: number;
+  /** CopyObject requests (priced as PUT). */
+  s3Copies: number;
   cloudFrontFunctionInvocations: number;
 }
 
 /** A zero cost. */
 export function noCost(): HourlyCost {
-  return { lambdaInvocations: 0, lambdaGbSeconds: 0, sqsRequests: 0, s3Requests: 0, cloudFrontFunctionInvocations: 0 };
+  return { lambdaInvocations: 0, lambdaGbSeconds: 0, sqsRequests: 0, s3Requests: 0, s3Copies: 0, cloudFrontFunctionInvocations: 0 };
 }
 
 /** What a strategy did to one run of the channel. */
@@ -463,11 +475,14 @@ export interface EdgeGuardOptions {
   readonly name: string;
   readonly staleAfterTargetDurations: number;
   readonly cdn: CdnPolicy;
+  /** The marker function (one invocation per playlist upload, one ranged GET each, one copy per marked playlist). */
+  readonly marker: { readonly memoryMb: number; readonly invocationMs: number };
 }
 
 /**
  * Model of our edge mode: a CloudFront Function at viewer-response answers 404 (not cached) for a 200 whose
- * Last-Modified is older than the threshold by the edge's clock (`isStale`). The origin is never touched.
+ * Last-Modified is older than the threshold by the edge's clock (`isStale`). Nothing is deleted; the marker
+ * reads each upload (its cost is counted; marked playlists are never judged, as multivariant ones are not here).
  */
 export function edgeGuard(options: EdgeGuardOptions): StalePlaylistStrategy {
   return {
@@ -478,6 +493,14 @@ export function edgeGuard(options: EdgeGuardOptions): StalePlaylistStrategy {
       const cost = noCost();
       for (const playlist of channel.playlists) {
         cost.cloudFrontFunctionInvocations += viewerSchedule(channel, playlist).count(0, channel.model.hourMs);
+        // the marker: every upload in the hour is one invocation and one ranged GET (playlists are under 16 KiB);
+        // a multivariant playlist is also copied once, and that copy's own event is one more invocation and GET
+        const uploads = playlist.uploads.filter((upload) => inHour(channel, upload.atMs)).length;
+        const copies = playlist.kind === 'multivariant' ? uploads : 0;
+        cost.lambdaInvocations += uploads + copies;
+        cost.lambdaGbSeconds += (uploads + copies) * (options.marker.invocationMs / 1000) * (options.marker.memoryMb / 1024);
+        cost.s3Requests += uploads + copies;
+        cost.s3Copies += copies;
       }
       return {
         objects: channel.playlists.map((playlist) => new PlaylistObject(playlist.uploads)),

@@ -1,6 +1,6 @@
 import {
-  benchChannel, edgeGuard, generateChannel, HourlyCost, measureHealthyHour, measureStall, noCost, originGuard, seedDetector,
-  StalePlaylistStrategy, stallPipeline, targetDurationMs,
+  benchChannel, ChannelModel, edgeGuard, generateChannel, HourlyCost, jitterModels, measureHealthyHour, measureStall, noCost, originGuard,
+  seedDetector, StalePlaylistStrategy, stallPipeline, targetDurationMs,
 } from './model';
 import { isSafeThreshold, oldestHealthyAgeMs, staleAfterMs } from '../../src/stale-playlist-guard/contract/staleness';
 
@@ -14,8 +14,7 @@ import { isSafeThreshold, oldestHealthyAgeMs, staleAfterMs } from '../../src/sta
 const trials = 200;
 const stalledPipeline = 0;
 const ourStaleAfterTargetDurations = 3;
-const model = benchChannel;
-const tdMs = targetDurationMs(model);
+const tdMs = targetDurationMs(benchChannel);
 
 /** Public list prices (us-east-1, USD). */
 const prices = {
@@ -24,6 +23,7 @@ const prices = {
   sqsRequest: 0.4 / 1e6,
   cloudFrontFunctionInvocation: 0.1 / 1e6,
   s3GetOrHead: 0.4 / 1e6,
+  s3Copy: 5 / 1e6,
 };
 
 const seedCdn = { playlistTtlMs: 2000, notFoundTtlMs: 10_000 };
@@ -65,9 +65,10 @@ const strategies: { strategy: StalePlaylistStrategy; role: 'seed' | 'origin' | '
   {
     role: 'edge',
     strategy: edgeGuard({
-      name: 'edge mode: CloudFront Function at viewer-response',
+      name: 'edge mode: CloudFront Function at viewer-response + marker (S3 event -> Lambda, ranged GET, copy of marked playlists)',
       staleAfterTargetDurations: ourStaleAfterTargetDurations,
       cdn: { ...ourCdn, notFoundTtlMs: 0 },
+      marker: { memoryMb: 256, invocationMs: 40 },
     }),
   },
 ];
@@ -87,11 +88,20 @@ function percentile(samples: number[], p: number): number {
 
 function dollars(cost: HourlyCost): number {
   return cost.lambdaGbSeconds * prices.lambdaGbSecond + cost.lambdaInvocations * prices.lambdaRequest + cost.sqsRequests * prices.sqsRequest
-    + cost.cloudFrontFunctionInvocations * prices.cloudFrontFunctionInvocation + cost.s3Requests * prices.s3GetOrHead;
+    + cost.cloudFrontFunctionInvocations * prices.cloudFrontFunctionInvocation + cost.s3Requests * prices.s3GetOrHead + cost.s3Copies * prices.s3Copy;
 }
 
 function main(): void {
-  const startedMs = Date.now();
+  for (const jitter of jitterModels) {
+    const model: ChannelModel = { ...benchChannel, updateIntervalTargetDurations: jitter.updateIntervalTargetDurations };
+    const startedMs = Date.now();
+    console.log(`### Encoder jitter: ${jitter.name}\n`);
+    report(model, simulate(model), Date.now() - startedMs);
+    console.log('');
+  }
+}
+
+function simulate(model: ChannelModel): Tally[] {
   const tallies: Tally[] = strategies.map(() => ({ latenciesMs: [], missed: 0, falseDeletions: 0, falseNotFoundEpisodes: 0, cost: noCost() }));
   for (let seed = 1; seed <= trials; seed++) {
     const channel = generateChannel(model, seed);
@@ -108,10 +118,10 @@ function main(): void {
       }
     });
   }
-  report(tallies, Date.now() - startedMs);
+  return tallies;
 }
 
-function report(tallies: Tally[], elapsedMs: number): void {
+function report(model: ChannelModel, tallies: Tally[], elapsedMs: number): void {
   const thresholdMs = staleAfterMs(model.targetDurationSeconds, ourStaleAfterTargetDurations);
   const edgeTtlMs = tdMs / 2;
   const seconds = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
@@ -147,7 +157,8 @@ function report(tallies: Tally[], elapsedMs: number): void {
     ...rows,
     '',
     `Prices (us-east-1 list): Lambda $${prices.lambdaGbSecond}/GB-s + $0.20/M requests; SQS $0.40/M requests; CloudFront Functions $0.10/M ` +
-      'invocations (edge $ is per 1,000 viewers and scales with them); S3 GET/HEAD $0.40/M (DELETE free). CloudFront requests and transfer ' +
+      'invocations (the function\'s part of edge $ is per 1,000 viewers and scales with them); S3 GET/HEAD $0.40/M, COPY $5/M (DELETE free); ' +
+      'S3 event notifications free. Marker: 256 MiB arm64, 40 ms per invocation assumed (one ranged GET). CloudFront requests and transfer ' +
       'are the same for all strategies and left out.',
     'Detection: last write of a playlist of pipeline A -> first 404 a viewer of it gets (edge: answered by the function; others: ' +
       'the CDN after deletion and cache expiry). Seed CDN: CachingOptimized with a 2 s encoder Cache-Control (generous; without it 24 h), ' +

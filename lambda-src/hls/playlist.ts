@@ -1,5 +1,6 @@
 import * as hlsParser from 'hls-parser';
 import { copyWith } from './copy';
+import { mediaPlaylistTextProblem } from './validate';
 
 /** Multivariant (master) playlist: variants, renditions, session keys. */
 export type MultivariantPlaylist = hlsParser.types.MasterPlaylist;
@@ -62,6 +63,8 @@ export type Playlist = MultivariantPlaylist | MediaPlaylist;
 export interface ParseOptions {
   /** Reject playlists that break RFC 8216 rules (default true); false keeps what can be read. */
   readonly strict?: boolean;
+  /** Longest EXTINF accepted, in seconds (default: no bound); see {@link mediaPlaylistTextProblem}. */
+  readonly maxSegmentDurationSeconds?: number;
 }
 
 /** Thrown when text is not a usable HLS playlist. */
@@ -79,6 +82,9 @@ export function parsePlaylist(text: string, options: ParseOptions = {}): Playlis
   if (!text.trimStart().startsWith('#EXTM3U')) {
     throw new HlsParseError('The EXTM3U tag MUST be the first line.');
   }
+  // segment durations and URI lines are checked on the text: the parser reads EXTINF:NaN as 0 and fails obscurely on a URI without EXTINF
+  const problem = mediaPlaylistTextProblem(text, options.maxSegmentDurationSeconds);
+  if (problem) throw new HlsParseError(problem);
   let playlist: Playlist;
   try {
     playlist = withParserOptions({ strictMode: strict, silent: true }, () => hlsParser.parse(text));
@@ -96,6 +102,20 @@ export function serializePlaylist(p: Playlist): string {
     () => hlsParser.stringify(playlist, { segmentProcessor: redeclareAfterDiscontinuity }));
   // RFC 8216 lines end with a line terminator; hls-parser leaves the last one out.
   return `${text}\n`;
+}
+
+/**
+ * A lower bound of the length of {@link serializePlaylist}'s text, computed without serializing: every
+ * segment is at least its URI and an EXTINF line, every variant its URI and an EXT-X-STREAM-INF line.
+ */
+export function serializedLengthAtLeast(p: Playlist): number {
+  let length = 0;
+  if (isMediaPlaylist(p)) {
+    for (const segment of p.segments) length += (segment.uri?.length ?? 0) + '#EXTINF:0,\n\n'.length;
+  } else {
+    for (const variant of p.variants) length += variant.uri.length + '#EXT-X-STREAM-INF:BANDWIDTH=0\n\n'.length;
+  }
+  return length;
 }
 
 /** True when the playlist is a multivariant (master) playlist. */

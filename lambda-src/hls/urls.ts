@@ -41,11 +41,7 @@ class BaseUrl {
   }
 
   resolve(uri: string): string {
-    // Absolute URLs are returned as written: WHATWG URL would otherwise normalize them (trailing slash, case).
-    if (ABSOLUTE_HTTP_URI.test(uri)) {
-      httpUrl(uri, 'URI');
-      return uri;
-    }
+    // the fast path appends characters WHATWG URL leaves as they are to an already serialized folder
     return PLAIN_RELATIVE.test(uri) ? this.folder + uri : httpUrl(uri, 'URI', this.parsed).href;
   }
 }
@@ -162,6 +158,15 @@ class UriResolver {
   }
 }
 
+/**
+ * The normalized, serialized form (WHATWG `URL.href`) of an absolute http(s) URL, safe to write into
+ * an RFC 8216 quoted-string or a URI line: throws when it is not a URL, not http(s), or its
+ * serialization still holds a double quote (a host may) or a line break.
+ */
+export function playlistSafeUrl(uri: string): string {
+  return httpUrl(uri, 'URI').href;
+}
+
 function httpUrl(uri: string, what: string, base?: URL): URL {
   let url: URL;
   try {
@@ -171,6 +176,9 @@ function httpUrl(uri: string, what: string, base?: URL): URL {
   }
   if (!HTTP_SCHEMES.has(url.protocol)) {
     throw new Error(`unsupported scheme "${url.protocol}" in ${what} "${shorten(uri)}": only http and https are allowed`);
+  }
+  if (/["\r\n]/.test(url.href)) {
+    throw new Error(`${what} "${shorten(uri)}" cannot be written into a playlist: its host holds a double quote`);
   }
   return url;
 }

@@ -1,4 +1,4 @@
-import { Key, MediaPlaylist, MultivariantPlaylist, Segment } from './playlist';
+import type { Key, MediaPlaylist, MultivariantPlaylist, Segment } from './playlist';
 
 /** One RFC 8216 rule a playlist breaks. */
 export interface PlaylistProblem {
@@ -75,13 +75,57 @@ export function requiredVersion(p: MediaPlaylist): number {
     [8, segments.some((segment) => segment.gap)],
     [9, p.skip > 0],
   ];
-  return Math.max(1, ...needs.filter(([, used]) => used).map(([version]) => version));
+  return needs.reduce((highest, [version, used]) => used && version > highest ? version : highest, 1);
 }
 
 /** EXT-X-TARGETDURATION for these segments: the longest EXTINF rounded to the nearest integer, at least 1. */
 export function targetDurationFor(segments: ReadonlyArray<Pick<Segment, 'duration'>>): number {
-  const rounded = segments.map((segment) => segment.duration).filter(isValidDuration).map(Math.round);
-  return Math.max(1, ...rounded);
+  let longest = 1;
+  for (const segment of segments) {
+    if (isValidDuration(segment.duration)) longest = Math.max(longest, Math.round(segment.duration));
+  }
+  return longest;
+}
+
+// RFC 8216 4.2 decimal-floating-point / decimal-integer: digits and one dot, no sign, no exponent.
+const DECIMAL = /^(\d+\.?\d*|\.\d+)$/;
+
+/**
+ * The first reason the text of a media playlist cannot be stitched, read line by line before parsing
+ * (the parser would read `EXTINF:NaN` as 0 and fail on a URI line without EXTINF with its own
+ * internals): every EXTINF must be a non-negative decimal no longer than `maxSegmentDurationSeconds`,
+ * and every segment URI line must follow one. Undefined when there is none, and for multivariant playlists.
+ */
+export function mediaPlaylistTextProblem(text: string, maxSegmentDurationSeconds = Number.POSITIVE_INFINITY): string | undefined {
+  let segment = 0;
+  let durationDeclared = false;
+  for (let start = 0; start < text.length;) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const line = text.slice(start, end).trim();
+    start = end + 1;
+    if (line === '') continue;
+    if (line.startsWith('#EXT-X-STREAM-INF') || line.startsWith('#EXT-X-I-FRAME-STREAM-INF') || line.startsWith('#EXT-X-MEDIA:')) return undefined;
+    if (line.startsWith('#EXTINF:')) {
+      const value = line.slice('#EXTINF:'.length).split(',', 1)[0].trim();
+      if (!DECIMAL.test(value)) {
+        return `segment ${segment} has EXTINF ${shorten(value) || '(empty)'}; RFC 8216 4.3.2.1 requires a non-negative decimal number of seconds`;
+      }
+      if (Number(value) > maxSegmentDurationSeconds) {
+        return `segment ${segment} has EXTINF ${shorten(value)}, longer than the ${maxSegmentDurationSeconds} s the stitcher accepts`;
+      }
+      durationDeclared = true;
+    } else if (!line.startsWith('#')) {
+      if (!durationDeclared) return `segment ${segment} (${shorten(line)}) has no EXTINF; RFC 8216 4.3.2.1 requires one before every media segment URI`;
+      durationDeclared = false;
+      segment++;
+    }
+  }
+  return undefined;
+}
+
+function shorten(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 function isValidDuration(duration: unknown): duration is number {

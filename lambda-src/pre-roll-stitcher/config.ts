@@ -15,6 +15,8 @@ export interface StitcherConfig {
   readonly dateRangeMarkers: boolean;
   readonly payloadLimits: PayloadLimits;
   readonly upstreamLimits: UpstreamLimits;
+  /** Time one request may take from arrival to answer, in milliseconds (below the function timeout). */
+  readonly requestDeadlineMs: number;
   readonly upstreamCacheTtlMs: number;
   readonly upstreamCacheBytes: number;
   /** Cache-Control max-age of successful responses. */
@@ -53,6 +55,7 @@ export function readConfig(env: Record<string, string | undefined>): StitcherCon
       maxBytes: integer('maxUpstreamBytes'),
       maxRedirects: maxUpstreamRedirects,
     },
+    requestDeadlineMs: integer('requestDeadlineMs'),
     upstreamCacheTtlMs: integer('upstreamCacheTtlSeconds') * 1000,
     upstreamCacheBytes: integer('upstreamCacheBytes'),
     responseMaxAgeSeconds: integer('responseMaxAgeSeconds'),

@@ -33,6 +33,11 @@ export class StitchError extends Error {
     return new StitchError(504, reason);
   }
 
+  /** The same failure, its reason prefixed with what was being done (`content rendition v1: ...`). */
+  public static withContext(error: StitchError, context: string): StitchError {
+    return new StitchError(error.status, `${context}: ${error.message}`);
+  }
+
   private constructor(public readonly status: number, reason: string) {
     super(reason.replace(/\s+/g, ' ').trim());
     this.name = 'StitchError';

@@ -1,6 +1,7 @@
 import { StitchError } from './errors';
 import { decodePayload, PayloadLimits, StitchRequestSpec } from './payload';
 import { SkippedBreak, StitchedResponse, Stitcher, StitchRouting } from './stitcher';
+import { stitcherHandlerLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 import { PlaybackUrl } from '../../src/pre-roll-stitcher/contract/playback-url';
 import { skippedBreaksHeader, stitcherPaths, stitcherQuery } from '../../src/pre-roll-stitcher/contract/protocol';
 
@@ -59,7 +60,10 @@ export async function handleStitchRequest(request: StitchHttpRequest, deps: Stit
     const spec = decodePayload(encodedPayload, deps.payloadLimits);
     const routing = routingFor(encodedPayload, signature);
     const result = await route(deps.stitcher, spec, request.query, routing);
-    const responseHeaders = headers(result.contentType, deps.responseMaxAgeSeconds);
+    // an ad that failed may work again soon, and other renditions may already have it: keep this answer briefly
+    const adFailed = result.skippedBreaks.some((skipped) => skipped.failed);
+    const maxAgeSeconds = adFailed ? Math.min(deps.responseMaxAgeSeconds, stitcherHandlerLimits.failedAdMaxAgeSeconds) : deps.responseMaxAgeSeconds;
+    const responseHeaders = headers(result.contentType, maxAgeSeconds);
     if (result.skippedBreaks.length > 0) responseHeaders[skippedBreaksHeader] = String(result.skippedBreaks.length);
     return { status: 200, headers: responseHeaders, body: result.body, skippedBreaks: result.skippedBreaks };
   } catch (error) {

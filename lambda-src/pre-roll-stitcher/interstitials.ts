@@ -33,7 +33,9 @@ export function announceInterstitials(content: MediaPlaylist, pods: Interstitial
   const dateRanges = pods.map((pod, podNumber) => {
     const index = insertionIndex(segments, pod.positionMs);
     const placement: BreakPlacement = index === 0 ? 'pre-roll' : index === segments.length ? 'post-roll' : 'mid-roll';
-    const asset: Record<string, string | number> = pod.assetUri ? { 'X-ASSET-URI': pod.assetUri } : { 'X-ASSET-LIST': pod.assetListUri ?? '' };
+    const asset: Record<string, string | number> = pod.assetUri
+      ? { 'X-ASSET-URI': quotedString(pod.assetUri) }
+      : { 'X-ASSET-LIST': quotedString(pod.assetListUri ?? '') };
     return new DateRange({
       id: `ad-pod-${podNumber}`,
       classId: interstitialClass,
@@ -46,4 +48,10 @@ export function announceInterstitials(content: MediaPlaylist, pods: Interstitial
     dateRanges: [...content.dateRanges, ...dateRanges],
     segments: first.programDateTime ? segments : [copyWith(first, { programDateTime: timelineStart }), ...segments.slice(1)],
   });
+}
+
+/** A value for an RFC 8216 quoted-string attribute: it may hold no double quote, CR or LF (4.2). */
+function quotedString(value: string): string {
+  if (/["\r\n]/.test(value)) throw new Error(`an interstitial asset URI cannot be written into a quoted-string: ${JSON.stringify(value.slice(0, 80))}`);
+  return value;
 }

@@ -81,7 +81,8 @@ function requireUrl(value: unknown, what: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw StitchError.badRequest(`${what} must be http(s), got ${url.protocol}`);
   }
-  return value;
+  if (url.href.includes('"')) throw StitchError.badRequest(`${what} has a double quote in its host: ${truncate(value)}`);
+  return url.href; // normalized and serialized: what the stitcher fetches and writes is this, never the raw text
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

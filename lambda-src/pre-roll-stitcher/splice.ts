@@ -93,6 +93,10 @@ export function spliceMediaPlaylist(content: MediaPlaylist, pods: AdPod[], optio
       const podNumber = placed.length;
       ads.forEach((ad, adIndex) => ad.playlist.segments.forEach((segment, segmentIndex) => {
         const podOpening = adIndex === 0 && segmentIndex === 0;
+        if (segmentIndex > 0 && segment.markers.length === 0 && !segment.programDateTime && !segment.dateRange) {
+          output.push(segment); // nothing to change: ads can be as long as content, copies would double them
+          return;
+        }
         output.push(copyWith(segment, {
           discontinuity: segmentIndex === 0 ? output.length > 0 : segment.discontinuity,
           markers: podOpening ? [new SpliceInfo({ type: 'OUT', duration: roundDuration(pod.durationSeconds) })] : [],

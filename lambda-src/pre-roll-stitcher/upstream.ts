@@ -1,10 +1,11 @@
+import { LRUCache } from 'lru-cache';
 import { absolutizePlaylist, HlsParseError, isMediaPlaylist, parsePlaylist, Playlist } from '../hls';
 import { StitchError } from './errors';
 import { assertAllowedUpstream, OriginPolicy } from './origin-allowlist';
 import { containerOf, containerOfText, SegmentContainer } from './renditions';
-import { PlaylistLoader } from './stitcher';
+import { ByteBudget, PlaylistLoader } from './stitcher';
+import { parsedBytesPerTextByte, stitcherHandlerLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 import { httpGet, HttpGetError, HttpGetResponse } from '../shared/http-get';
-import { LruCache } from '../shared/lru-cache';
 
 /** Bounds on upstream fetches. */
 export interface UpstreamLimits {
@@ -22,78 +23,110 @@ export interface CachedPlaylist {
   readonly bytes: number;
 }
 
-/** Memory a parsed playlist takes per byte of its text (measured: ~8x for a 3,600-segment VOD playlist). */
-export const parsedBytesPerTextByte = 10;
+/** Parsed playlists kept across warm invocations, by URL. */
+export interface PlaylistCache {
+  get(url: string): CachedPlaylist | undefined;
+  set(url: string, entry: CachedPlaylist): void;
+}
 
-/** A cache bounded by the memory its parsed playlists take (estimated from their text). */
-export function playlistCache(maxMemoryBytes: number, ttlMs: number): LruCache<string, CachedPlaylist> {
-  return new LruCache<string, CachedPlaylist>({ maxWeight: maxMemoryBytes, ttlMs, weightOf: (entry) => entry.bytes * parsedBytesPerTextByte });
+/**
+ * A least-recently-used cache bounded by the memory its parsed playlists take (estimated from their
+ * text), entries expiring after `ttlMs`; a budget or TTL of 0 turns it off.
+ */
+export function playlistCache(maxMemoryBytes: number, ttlMs: number): PlaylistCache {
+  if (maxMemoryBytes <= 0 || ttlMs <= 0) return { get: () => undefined, set: () => undefined };
+  return new LRUCache<string, CachedPlaylist>({
+    maxSize: maxMemoryBytes,
+    sizeCalculation: (entry) => Math.max(1, entry.bytes * parsedBytesPerTextByte),
+    ttl: ttlMs,
+  });
 }
 
 /**
  * Loads playlists over HTTP for the stitcher: only allow-listed http(s) hosts (redirect targets
- * included), bounded in time and size, parsed leniently (real-world playlists bend the RFC) with
- * every URI made absolute, cached across warm invocations, one fetch per URL in flight at a time.
+ * included), bounded in size and, per request, in time; parsed leniently (real-world playlists bend
+ * the RFC) with every URI made absolute, cached across warm invocations, one fetch per URL in flight.
  */
-export class HttpPlaylistLoader implements PlaylistLoader {
-  private readonly inFlight = new Map<string, Promise<Playlist>>();
-  private readonly containers: LruCache<string, SegmentContainer>;
+export class HttpPlaylistLoader {
+  private readonly inFlight = new Map<string, Promise<CachedPlaylist>>();
+  private readonly containers: LRUCache<string, SegmentContainer>;
 
   constructor(
     private readonly policy: OriginPolicy,
     private readonly limits: UpstreamLimits,
-    private readonly cache: LruCache<string, CachedPlaylist>,
+    private readonly cache: PlaylistCache,
     private readonly get: typeof httpGet = httpGet,
+    private readonly now: () => number = Date.now,
   ) {
-    this.containers = new LruCache({ maxWeight: 4096, ttlMs: cache.ttlMs });
+    this.containers = new LRUCache({ max: 4096 });
   }
 
-  /** The playlist at `url`, from the cache when fresh. */
-  public load(url: string): Promise<Playlist> {
-    const cached = this.cache.get(url);
-    if (cached) return Promise.resolve(cached.playlist);
+  /**
+   * A loader for one request: every fetch and redirect hop must finish by `deadline` (epoch
+   * milliseconds), or the request gets a 504 naming the upstream it was waiting for.
+   */
+  public forRequest(deadline: number): PlaylistLoader {
+    return {
+      load: async (url, budget) => {
+        const cached = this.cache.get(url);
+        const entry = cached ?? await this.fetchPlaylist(url, deadline, budget);
+        budget?.charge(url, entry.bytes);
+        return entry.playlist;
+      },
+      containerOf: (url) => this.containerOf(url, deadline),
+    };
+  }
+
+  private fetchPlaylist(url: string, deadline: number, budget: ByteBudget | undefined): Promise<CachedPlaylist> {
     let pending = this.inFlight.get(url);
     if (!pending) {
-      pending = this.fetchPlaylist(url).finally(() => this.inFlight.delete(url));
+      pending = this.fetchAndParse(url, deadline, budget).finally(() => this.inFlight.delete(url));
       this.inFlight.set(url, pending);
     }
     return pending;
   }
 
+  private async fetchAndParse(url: string, deadline: number, budget: ByteBudget | undefined): Promise<CachedPlaylist> {
+    const { text, finalUrl } = await this.fetchText(url, deadline);
+    budget?.charge(url, text.length); // before parsing: the parsed form is what takes the memory
+    let playlist: Playlist;
+    try {
+      const parsed = parsePlaylist(text, { strict: false, maxSegmentDurationSeconds: stitcherHandlerLimits.maxSegmentDurationSeconds });
+      playlist = absolutizePlaylist(parsed, finalUrl, { inPlace: true }); // just parsed: nobody else holds it
+    } catch (error) {
+      const reason = error instanceof HlsParseError ? error.message : `cannot resolve its URIs (${(error as Error).message})`;
+      throw StitchError.badGateway(`upstream ${url} is not a usable playlist: ${reason}`);
+    }
+    const entry = { playlist, bytes: text.length };
+    this.cache.set(url, entry);
+    return entry;
+  }
+
   /** The container of the media playlist at `url`, from its text when it is not parsed already. */
-  public async containerOf(url: string): Promise<SegmentContainer> {
-    const parsed = this.cache.get(url)?.playlist ?? await this.inFlight.get(url);
+  private async containerOf(url: string, deadline: number): Promise<SegmentContainer> {
+    const parsed = this.cache.get(url)?.playlist ?? (await this.inFlight.get(url))?.playlist;
     if (parsed) return isMediaPlaylist(parsed) ? containerOf(parsed) : 'ts';
     let container = this.containers.get(url);
     if (!container) {
-      container = containerOfText((await this.fetchText(url)).text);
+      container = containerOfText((await this.fetchText(url, deadline)).text);
       this.containers.set(url, container);
     }
     return container;
   }
 
-  private async fetchPlaylist(url: string): Promise<Playlist> {
-    const { text, finalUrl } = await this.fetchText(url);
-    let playlist: Playlist;
-    try {
-      playlist = absolutizePlaylist(parsePlaylist(text, { strict: false }), finalUrl, { inPlace: true }); // just parsed: nobody else holds it
-    } catch (error) {
-      const reason = error instanceof HlsParseError ? error.message : `cannot resolve its URIs (${(error as Error).message})`;
-      throw StitchError.badGateway(`upstream ${url} is not a usable playlist: ${reason}`);
-    }
-    this.cache.set(url, { playlist, bytes: text.length });
-    return playlist;
-  }
-
-  private async fetchText(url: string): Promise<{ text: string; finalUrl: string }> {
+  private async fetchText(url: string, deadline: number): Promise<{ text: string; finalUrl: string }> {
     let current = parseUrl(url);
     for (let redirects = 0; ; redirects++) {
       assertAllowedUpstream(current, this.policy);
+      const remainingMs = deadline - this.now();
+      if (remainingMs <= 0) throw deadlineExceeded(current);
+      const timeoutMs = Math.min(this.limits.timeoutMs, remainingMs);
       let response: HttpGetResponse;
       try {
-        response = await this.get(current, { timeoutMs: this.limits.timeoutMs, maxBytes: this.limits.maxBytes, headers: { accept: 'application/vnd.apple.mpegurl, */*' } });
+        response = await this.get(current, { timeoutMs, maxBytes: this.limits.maxBytes, headers: { accept: 'application/vnd.apple.mpegurl, */*' } });
       } catch (error) {
         if (!(error instanceof HttpGetError)) throw error;
+        if (error.reason === 'timeout' && timeoutMs < this.limits.timeoutMs) throw deadlineExceeded(current);
         if (error.reason === 'timeout') throw StitchError.gatewayTimeout(`upstream ${current.href} did not answer within ${this.limits.timeoutMs} ms`);
         if (error.reason === 'too-large') throw StitchError.badGateway(`upstream ${current.href} is ${error.message}, over the ${this.limits.maxBytes} byte limit`);
         throw StitchError.badGateway(`upstream ${current.href} is unreachable: ${error.message}`);
@@ -108,6 +141,10 @@ export class HttpPlaylistLoader implements PlaylistLoader {
       return { text: response.body, finalUrl: current.href };
     }
   }
+}
+
+function deadlineExceeded(url: URL): StitchError {
+  return StitchError.gatewayTimeout(`the request ran out of time waiting for upstream ${url.href}: the stitcher answers before the function times out`);
 }
 
 function parseUrl(url: string): URL {

@@ -34,6 +34,19 @@ const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new htt
  * stitched playlist needs a dozen upstream playlists. Bodies are decoded as UTF-8.
  */
 export function httpGet(url: URL, options: HttpGetOptions): Promise<HttpGetResponse> {
+  const started = Date.now();
+  return getOnce(url, options).catch((error: unknown) => {
+    // a kept-alive connection the server closed while it was idle: the request never reached it, so it is sent again once
+    if (!(error instanceof StaleConnectionError)) throw error;
+    return getOnce(url, { ...options, timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - started)) });
+  }).catch((error: unknown) => {
+    throw error instanceof StaleConnectionError ? new HttpGetError('network', 'ECONNRESET') : error;
+  });
+}
+
+class StaleConnectionError extends Error {}
+
+function getOnce(url: URL, options: HttpGetOptions): Promise<HttpGetResponse> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const request = client.get(url, { agent: agents[url.protocol as 'http:' | 'https:'], headers: options.headers }, (response) => {
@@ -56,8 +69,10 @@ export function httpGet(url: URL, options: HttpGetOptions): Promise<HttpGetRespo
       response.on('error', (error) => fail(new HttpGetError('network', error.message)));
     });
     const timer = setTimeout(() => fail(new HttpGetError('timeout', `no complete response within ${options.timeoutMs} ms`)), options.timeoutMs);
-    request.on('error', (error: NodeJS.ErrnoException) => fail(new HttpGetError('network', error.code ?? error.message)));
-    function fail(error: HttpGetError): void {
+    request.on('error', (error: NodeJS.ErrnoException) => fail(request.reusedSocket && error.code === 'ECONNRESET'
+      ? new StaleConnectionError()
+      : new HttpGetError('network', error.code ?? error.message)));
+    function fail(error: Error): void {
       clearTimeout(timer);
       request.destroy();
       reject(error);

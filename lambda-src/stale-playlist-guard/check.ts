@@ -3,7 +3,8 @@
  * is a redundant pipeline still healthy, and may it therefore be deleted. I/O goes through a
  * {@link PlaylistStore}; nothing here knows about the AWS SDK, SQS or Lambda.
  */
-import { exemptPlaylistTypes, guardDefaults, guardEnvironment, playlistTypeMetadataHeader } from '../../src/stale-playlist-guard/contract/protocol';
+import { isExemptPlaylistType, isPlaylistKey } from '../../src/stale-playlist-guard/contract/playlist-marks';
+import { guardDefaults, guardEnvironment } from '../../src/stale-playlist-guard/contract/protocol';
 import { classifyPlaylist, isStale, staleAfterMs } from '../../src/stale-playlist-guard/contract/staleness';
 
 /** One encoder pipeline's output location: a bucket and a key prefix (`''` or ending in `/`). */
@@ -16,8 +17,6 @@ export interface PipelineLocation {
 export interface GuardConfig {
   /** The pipelines, in order; a key in one maps to the same relative key in the others. */
   readonly pipelines: readonly PipelineLocation[];
-  /** File names (last key segment) of multivariant playlists, never deleted. */
-  readonly multivariantPlaylistNames: ReadonlySet<string>;
   /** How many target durations without an update make a live media playlist stale. */
   readonly staleAfterTargetDurations: number;
 }
@@ -29,14 +28,12 @@ export function readGuardConfig(env: Record<string, string | undefined>): GuardC
   if (!(Number.isFinite(multiple) && multiple > 0)) {
     throw new Error(`${guardEnvironment.staleAfterTargetDurations} must be a positive number, got '${multipleText}'`);
   }
-  return {
-    pipelines: parsePipelines(env[guardEnvironment.pipelines]),
-    multivariantPlaylistNames: new Set((env[guardEnvironment.multivariantPlaylistNames] ?? '').split(',').map((name) => name.trim()).filter(Boolean)),
-    staleAfterTargetDurations: multiple,
-  };
+  return { pipelines: readPipelines(env), staleAfterTargetDurations: multiple };
 }
 
-function parsePipelines(text: string | undefined): PipelineLocation[] {
+/** Reads the pipelines the construct wrote into the environment; throws naming the variable. */
+export function readPipelines(env: Record<string, string | undefined>): PipelineLocation[] {
+  const text = env[guardEnvironment.pipelines];
   const problem = `${guardEnvironment.pipelines} must be a JSON array of { "bucket": string, "prefix": string }`;
   let parsed: unknown;
   try {
@@ -159,10 +156,11 @@ export function parseQueueMessage(body: string): ParsedMessage {
   const message = (parsed ?? {}) as { Event?: unknown; Records?: unknown };
   if (message.Event === 's3:TestEvent') return { kind: 'test-event' };
   if (!Array.isArray(message.Records)) return { kind: 'unrecognised', detail: 'the body has no Records array' };
-  return { kind: 'records', records: message.Records.map(parseRecord) };
+  return { kind: 'records', records: message.Records.map(parseS3Record) };
 }
 
-function parseRecord(record: unknown): ParsedRecord {
+/** Reads one S3 notification record (S3 -> SQS, or S3 -> Lambda directly). */
+export function parseS3Record(record: unknown): ParsedRecord {
   const { eventName, eventTime, s3 } = (record ?? {}) as {
     eventName?: unknown; eventTime?: unknown; s3?: { bucket?: { name?: unknown }; object?: { key?: unknown; eTag?: unknown } };
   };
@@ -231,15 +229,14 @@ export async function checkPlaylistUpload(upload: PlaylistUpload, context: Check
   const skip = (reason: SkipReason, details: DecisionDetails = {}, staleDetected = false): PlaylistDecision =>
     ({ decision: 'skipped', reason, staleDetected, details });
   if (!upload.eventName.startsWith('ObjectCreated:')) return skip('not-object-created');
-  if (!upload.key.endsWith('.m3u8')) return skip('not-a-playlist');
+  if (!isPlaylistKey(upload.key)) return skip('not-a-playlist');
   const match = locatePipeline(config.pipelines, upload.bucket, upload.key);
   if (!match) return skip('outside-pipelines');
-  if (config.multivariantPlaylistNames.has(upload.key.slice(upload.key.lastIndexOf('/') + 1))) return skip('multivariant');
 
   const head = await store.head(upload.bucket, upload.key);
   if (!head) return skip('gone');
   if (bareEtag(head.etag) !== upload.etag) return skip('updated');
-  if (head.playlistType && exemptPlaylistTypes.includes(head.playlistType.toLowerCase())) return skip('exempt');
+  if (isExemptPlaylistType(head.playlistType)) return skip('exempt');
   const text = await store.getText(upload.bucket, upload.key, head.etag);
   if (text === undefined) return skip('updated');
   const playlist = classifyPlaylist(text);
@@ -344,6 +341,3 @@ async function checkQueueMessage(message: QueueMessage, context: CheckContext): 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
 }
-
-/** The S3 user metadata key (as HeadObject's `Metadata` map names it) that exempts a playlist. */
-export const playlistTypeMetadataKey = playlistTypeMetadataHeader.replace(/^x-amz-meta-/, '');

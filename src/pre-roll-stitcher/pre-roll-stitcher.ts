@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { stitcherFunctionDefaults, stitcherLimits } from './contract/defaults';
+import { requestDeadlineMs, stitcherFunctionDefaults, stitcherLimits, stitcherMemoryBudget } from './contract/defaults';
 import { stitcherCacheKeyQueryStrings, stitcherEnvironment, stitcherMetrics } from './contract/protocol';
 import { StitchFunction } from './stitch-function';
 import { BundledHandler } from '../shared/bundled-handler';
@@ -110,13 +110,15 @@ export interface PreRollStitcherProps extends DistributionSettings {
   readonly maxBreaks?: number;
 
   /**
-   * Longest wait for one upstream playlist.
+   * Longest wait for one upstream playlist. Every fetch and redirect of one request also ends by the function
+   * timeout minus one second, so a slow upstream is a 504 naming it, never a Lambda timeout.
    * @default Duration.seconds(3)
    */
   readonly upstreamTimeout?: Duration;
 
   /**
-   * Largest upstream playlist accepted.
+   * Largest upstream playlist accepted; all the ad playlists of one request share the same amount.
+   * `functionOptions.memorySize` must hold three such playlists parsed (checked at synth time).
    * @default Size.mebibytes(4)
    */
   readonly maxUpstreamPlaylistSize?: Size;
@@ -128,8 +130,9 @@ export interface PreRollStitcherProps extends DistributionSettings {
   readonly upstreamCacheTtl?: Duration;
 
   /**
-   * Memory the cached playlists may take (estimated as ten times their text; a 2 h VOD rendition of
-   * 2 s segments is ~250 KB of text). Keep it well under `functionOptions.memorySize`.
+   * Memory the cached playlists may take (estimated as 24 times their text, the worst case measured; a
+   * 2 h VOD rendition of 2 s segments is ~250 KB of text). Counts against `functionOptions.memorySize`,
+   * which must hold it plus the worst request (checked at synth time).
    * @default Size.mebibytes(32)
    */
   readonly upstreamCacheSize?: Size;
@@ -204,6 +207,7 @@ export class PreRollStitcher extends Construct {
         [stitcherEnvironment.maxPayloadLength]: String(props.maxPayloadLength ?? stitcherLimits.maxPayloadLength.default),
         [stitcherEnvironment.maxBreaks]: String(props.maxBreaks ?? stitcherLimits.maxBreaks.default),
         [stitcherEnvironment.upstreamTimeoutMs]: String(props.upstreamTimeout?.toMilliseconds() ?? stitcherLimits.upstreamTimeoutMs.default),
+        [stitcherEnvironment.requestDeadlineMs]: String(requestDeadlineMs(functionTimeout(props).toMilliseconds())),
         [stitcherEnvironment.maxUpstreamBytes]: String(props.maxUpstreamPlaylistSize?.toBytes() ?? stitcherLimits.maxUpstreamBytes.default),
         [stitcherEnvironment.upstreamCacheTtlSeconds]: String(props.upstreamCacheTtl?.toSeconds() ?? stitcherLimits.upstreamCacheTtlSeconds.default),
         [stitcherEnvironment.upstreamCacheBytes]: String(props.upstreamCacheSize?.toBytes() ?? stitcherLimits.upstreamCacheBytes.default),
@@ -272,6 +276,23 @@ export class PreRollStitcher extends Construct {
   }
 }
 
+function functionTimeout(props: PreRollStitcherProps): Duration {
+  return props.functionOptions?.timeout ?? Duration.seconds(stitcherFunctionDefaults.timeoutSeconds);
+}
+
+/** The worst accepted request must fit the function's memory (see stitcherMemoryBudget). */
+function validateMemory(props: PreRollStitcherProps): void {
+  const memorySize = props.functionOptions?.memorySize ?? stitcherFunctionDefaults.memoryMiB;
+  const maxUpstreamBytes = props.maxUpstreamPlaylistSize?.toBytes() ?? stitcherLimits.maxUpstreamBytes.default;
+  const upstreamCacheBytes = props.upstreamCacheSize?.toBytes() ?? stitcherLimits.upstreamCacheBytes.default;
+  if ([memorySize, maxUpstreamBytes, upstreamCacheBytes].some((value) => Token.isUnresolved(value))) return;
+  const budget = stitcherMemoryBudget({ maxUpstreamBytes, upstreamCacheBytes });
+  if (memorySize < budget.minimumMemorySizeMiB) {
+    throw new Error(`functionOptions.memorySize (${memorySize} MiB) is too small for maxUpstreamPlaylistSize and upstreamCacheSize: ${budget.explanation}; `
+      + 'raise memorySize or lower maxUpstreamPlaylistSize / upstreamCacheSize');
+  }
+}
+
 function validate(props: PreRollStitcherProps): void {
   if (props.allowedOrigins.length === 0) {
     throw new Error('allowedOrigins must name at least one host the stitcher may fetch content and ads from, got []');
@@ -296,8 +317,9 @@ function validate(props: PreRollStitcherProps): void {
   if (upstreamTimeoutMs !== undefined && upstreamTimeoutMs < stitcherLimits.upstreamTimeoutMs.minimum) {
     throw new Error(`upstreamTimeout must be at least ${stitcherLimits.upstreamTimeoutMs.minimum} ms, got ${props.upstreamTimeout!.toHumanString()}`);
   }
-  const timeout = props.functionOptions?.timeout ?? Duration.seconds(stitcherFunctionDefaults.timeoutSeconds);
+  const timeout = functionTimeout(props);
   if (upstreamTimeoutMs !== undefined && upstreamTimeoutMs >= timeout.toMilliseconds()) {
     throw new Error(`upstreamTimeout (${props.upstreamTimeout!.toHumanString()}) must be shorter than the function timeout (${timeout.toHumanString()})`);
   }
+  validateMemory(props);
 }

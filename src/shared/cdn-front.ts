@@ -117,7 +117,7 @@ function acknowledgeAbsentSettings(distribution: cloudfront.Distribution, props:
     acknowledge('AwsSolutions-CFR1', 'geo restriction is a rights decision of the content owner, not of the construct; set geoRestriction (or a web ACL) where rights require it');
   }
   if (!props.webAclId) {
-    acknowledge('AwsSolutions-CFR2', 'only GET/HEAD(/OPTIONS) reach origins that serve media or validate their input; set webAclId to attach AWS WAF');
+    acknowledge('AwsSolutions-CFR2', 'every origin behind the front serves media or validates its own input (signatures, allow-lists, an origin secret); set webAclId to attach AWS WAF');
   }
   if (!props.accessLogBucket) {
     acknowledge('AwsSolutions-CFR3', 'access logging is opt-in (accessLogBucket): streaming makes a request per segment per viewer, and the handlers log their own outcomes');

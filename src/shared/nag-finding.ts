@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -25,4 +25,19 @@ export function nagResourceName(scope: IConstruct, value: string): string {
     return JSON.stringify(node);
   };
   return visit(Stack.of(scope).resolve(value));
+}
+
+/**
+ * Acknowledges one cdk-nag finding on `scope` with a reason. `Validations.acknowledge` refuses IDs holding more
+ * than one `::` (aws-cdk-lib 2.268 reserves it as a prefix delimiter), yet cdk-nag names granular findings on
+ * ARNs exactly that way (`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::...]`). Such an ID is recorded
+ * under the same metadata key that `Validations.acknowledge` writes and cdk-nag reads, so the acknowledgement
+ * stays as narrow as the finding instead of widening to a whole rule.
+ */
+export function acknowledgeNagFinding(scope: IConstruct, id: string, reason: string): void {
+  if (id.split('::').length <= 2) {
+    Validations.of(scope).acknowledge({ id, reason });
+    return;
+  }
+  scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
 }

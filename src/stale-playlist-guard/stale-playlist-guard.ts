@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,20 +10,26 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CheckFunction } from './check-function';
-import { guardDefaults, guardEnvironment, guardMetrics } from './contract/protocol';
-import { isSafeThreshold, oldestHealthyAgeMs, staleAfterMs } from './contract/staleness';
+import { playlistKeySuffixes } from './contract/playlist-marks';
+import { guardEnvironment, guardMetrics } from './contract/protocol';
+import {
+  defaultPlaylistCacheTtlSeconds, defaultStaleAfterTargetDurations, isSafeThreshold, minimumStaleAfterTargetDurations, staleAfterMs,
+} from './contract/staleness';
 import { renderEdgeGuardFunction } from './edge-function';
+import { MarkFunction } from './mark-function';
 import { BundledHandler } from '../shared/bundled-handler';
 import { cacheSettings } from '../shared/cache-settings';
 import { CdnFront } from '../shared/cdn-front';
 import { DistributionSettings } from '../shared/distribution-settings';
-import { nagResourceName } from '../shared/nag-finding';
+import { acknowledgeNagFinding, nagResourceName } from '../shared/nag-finding';
 
 /** Where stale playlists are detected. */
 export enum StaleDetection {
   /**
    * A CloudFront Function on viewer-response answers 404 for a playlist whose Last-Modified is older than
-   * the threshold. Nothing is deleted; recovery is immediate when the encoder writes again. The default.
+   * the threshold. A small marker function on S3 ObjectCreated marks multivariant and ended playlists (S3
+   * metadata) so the function lets them through whatever their names. Nothing is deleted; recovery is
+   * immediate when the encoder writes again. The default.
    */
   EDGE = 'edge',
   /**
@@ -72,16 +78,16 @@ export interface StalePlaylistGuardProps extends DistributionSettings {
   readonly detection?: StaleDetection;
 
   /**
-   * How many target durations without an update make a live media playlist stale. Must exceed the worst
-   * age a compliant encoder can show: 1.5 x TD (RFC 8216 update window) + playlist cache TTL + 1 s
-   * (Last-Modified granularity) + 1 s (clock skew).
-   * @default 3
+   * How many target durations without an update make a live media playlist stale. Must be at least the worst
+   * age a compliant encoder can show: 1.5 x TD (RFC 8216 update window) + 2 x playlist cache TTL (edge and
+   * regional edge cache) + 1 s (Last-Modified granularity) + 1 s (clock skew).
+   * @default - 3, or the smallest safe multiple (rounded up to a quarter) where 3 is too small (TD 1 s and 2 s: 3.5)
    */
   readonly staleAfterTargetDurations?: number;
 
   /**
-   * How long CloudFront caches a playlist; at most half the target duration.
-   * @default - half the target duration
+   * How long CloudFront caches a playlist: whole seconds (CloudFront TTLs are), at most half the target duration.
+   * @default - half the target duration, rounded down to whole seconds (0 for TD 1 s)
    */
   readonly playlistCacheTtl?: Duration;
 
@@ -98,20 +104,14 @@ export interface StalePlaylistGuardProps extends DistributionSettings {
   readonly errorCacheTtl?: Duration;
 
   /**
-   * File names of multivariant playlists, never treated as stale (edge mode tells them by name; origin mode
-   * also by content).
-   * @default ['master.m3u8']
-   */
-  readonly multivariantPlaylistNames?: string[];
-
-  /**
    * What happens to the bucket the guard creates when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
   readonly bucketRemovalPolicy?: RemovalPolicy;
 
   /**
-   * Create CloudWatch alarms (origin mode: any stale detection, any message dead-lettered).
+   * Create CloudWatch alarms (origin mode: any stale detection, any message dead-lettered; edge mode: any
+   * marker event that failed all its retries).
    * @default false
    */
   readonly alarms?: boolean;
@@ -129,34 +129,43 @@ export class StalePlaylistGuard extends Construct {
   public readonly buckets: s3.IBucket[];
   /** `https://<distribution domain>`: playlists and segments are served at their object keys under it. */
   public readonly playbackUrlBase: string;
+  /** Where stale playlists are detected. */
+  public readonly detection: StaleDetection;
   /** Playlist age, in milliseconds, past which a live media playlist is stale. */
   public readonly staleAfterMs: number;
-  /** Edge mode: the CloudFront Function on the playlist behaviors. */
+  /** The multiple of target durations in use (the prop, or the default for this target duration and TTL). */
+  public readonly staleAfterTargetDurations: number;
+  /** Edge mode: the CloudFront Function on the pipelines' playlist behaviors. */
   public readonly edgeFunction?: cloudfront.IFunction;
+  /** Edge mode: the function that marks multivariant and ended playlists with S3 metadata. */
+  public readonly markerFunction?: lambda.IFunction;
   /** Origin mode: the function that checks and deletes stale playlists. */
   public readonly checkFunction?: lambda.IFunction;
   /** Origin mode: the delay queue between S3 events and the check function. */
   public readonly queue?: sqs.IQueue;
-  /** Origin mode: where events that keep failing end up. */
+  /** Where events that keep failing end up (origin mode: the check's; edge mode: the marker's). */
   public readonly deadLetterQueue?: sqs.IQueue;
 
-  private readonly checkHandler?: BundledHandler;
+  private readonly handler: BundledHandler;
   private ownBucket?: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: StalePlaylistGuardProps) {
     super(scope, id);
     const targetDurationSeconds = props.targetDuration.toMilliseconds() / 1000;
-    const playlistCacheTtl = props.playlistCacheTtl ?? Duration.millis(targetDurationSeconds * 500);
-    const staleAfterTargetDurations = props.staleAfterTargetDurations ?? guardDefaults.staleAfterTargetDurations;
-    const detection = props.detection ?? StaleDetection.EDGE;
-    const multivariantPlaylistNames = props.multivariantPlaylistNames ?? [...guardDefaults.multivariantPlaylistNames];
-    validate(props, targetDurationSeconds, playlistCacheTtl, staleAfterTargetDurations, detection);
+    validateTargetDuration(props, targetDurationSeconds);
+    const playlistCacheTtl = props.playlistCacheTtl ?? Duration.seconds(defaultPlaylistCacheTtlSeconds(targetDurationSeconds));
+    const staleAfterTargetDurations = props.staleAfterTargetDurations
+      ?? defaultStaleAfterTargetDurations(targetDurationSeconds, playlistCacheTtl.toMilliseconds());
+    this.detection = props.detection ?? StaleDetection.EDGE;
+    validate(props, targetDurationSeconds, playlistCacheTtl, staleAfterTargetDurations, this.detection);
+    this.staleAfterTargetDurations = staleAfterTargetDurations;
     this.staleAfterMs = staleAfterMs(targetDurationSeconds, staleAfterTargetDurations);
 
     const pipelines = (props.pipelines ?? [LivePipeline.atPrefix('')]).map((pipeline) => {
       const bucket = pipeline._bucket ?? (this.ownBucket ??= this.createBucket(props.bucketRemovalPolicy ?? RemovalPolicy.RETAIN));
       return { bucket, prefix: normalizePrefix(pipeline._prefix) };
     });
+    validateRouting(pipelines);
     this.buckets = [...new Set(pipelines.map((pipeline) => pipeline.bucket))];
 
     const playlistCache = cacheSettings(this, 'PlaylistCachePolicy', {
@@ -168,11 +177,23 @@ export class StalePlaylistGuard extends Construct {
       comment: 'StalePlaylistGuard: media segments never change',
       ttl: props.segmentCacheTtl ?? Duration.days(1),
     });
-    if (detection === StaleDetection.EDGE) {
+    // browsers store playlists but ask again every time, so a player always sees the edge's current verdict
+    const playlistHeaders = new cloudfront.ResponseHeadersPolicy(this, 'PlaylistResponseHeaders', {
+      comment: 'StalePlaylistGuard: live playlists are revalidated on every use; CORS for any origin',
+      corsBehavior: {
+        accessControlAllowOrigins: ['*'],
+        accessControlAllowMethods: ['GET', 'HEAD', 'OPTIONS'],
+        accessControlAllowHeaders: ['*'],
+        accessControlAllowCredentials: false,
+        originOverride: true,
+      },
+      customHeadersBehavior: { customHeaders: [{ header: 'Cache-Control', value: 'no-cache', override: true }] },
+    });
+    if (this.detection === StaleDetection.EDGE) {
       this.edgeFunction = new cloudfront.Function(this, 'EdgeFunction', {
         comment: 'StalePlaylistGuard: 404 for live media playlists older than the threshold',
         runtime: cloudfront.FunctionRuntime.JS_2_0,
-        code: cloudfront.FunctionCode.fromInline(renderEdgeGuardFunction({ staleAfterMs: this.staleAfterMs, multivariantPlaylistNames })),
+        code: cloudfront.FunctionCode.fromInline(renderEdgeGuardFunction({ staleAfterMs: this.staleAfterMs })),
       });
     }
 
@@ -180,43 +201,59 @@ export class StalePlaylistGuard extends Construct {
       // ListBucket makes S3 answer 404 (not 403) for a missing key, the status players fail over on
       originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
     })]));
-    const behavior = (bucket: s3.IBucket, playlists: boolean): cloudfront.BehaviorOptions => ({
+    const behavior = (bucket: s3.IBucket, kind: 'pipeline-playlist' | 'other-playlist' | 'segment'): cloudfront.BehaviorOptions => ({
       origin: originOf.get(bucket)!,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
       cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      cachePolicy: (playlists ? playlistCache : segmentCache).cachePolicy,
-      responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS,
-      compress: (playlists ? playlistCache : segmentCache).compress,
-      functionAssociations: playlists && this.edgeFunction
+      cachePolicy: (kind === 'segment' ? segmentCache : playlistCache).cachePolicy,
+      responseHeadersPolicy: kind === 'segment' ? cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS : playlistHeaders,
+      compress: (kind === 'segment' ? segmentCache : playlistCache).compress,
+      functionAssociations: kind === 'pipeline-playlist' && this.edgeFunction
         ? [{ function: this.edgeFunction, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE }]
         : undefined,
     });
+    // CloudFront path patterns are case-sensitive: one playlist behavior per suffix spelling
     const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {};
-    for (const pipeline of pipelines) {
-      additionalBehaviors[`${pipeline.prefix}*.m3u8`] = behavior(pipeline.bucket, true);
-      if (pipeline.prefix !== '') additionalBehaviors[`${pipeline.prefix}*`] = behavior(pipeline.bucket, false);
+    // longest prefix first: CloudFront takes the first pattern that matches
+    for (const pipeline of [...pipelines].sort((a, b) => b.prefix.length - a.prefix.length)) {
+      for (const suffix of playlistKeySuffixes) additionalBehaviors[`${pipeline.prefix}*${suffix}`] = behavior(pipeline.bucket, 'pipeline-playlist');
+      if (pipeline.prefix !== '') additionalBehaviors[`${pipeline.prefix}*`] = behavior(pipeline.bucket, 'segment');
     }
-    additionalBehaviors['*.m3u8'] ??= behavior(pipelines[0].bucket, true); // multivariant playlists outside the pipelines
+    // playlists outside the pipelines (e.g. a multivariant playlist at the root): short-cached, never judged
+    for (const suffix of playlistKeySuffixes) additionalBehaviors[`*${suffix}`] ??= behavior(pipelines[0].bucket, 'other-playlist');
     const front = new CdnFront(this, {
       ...props,
       comment: 'StalePlaylistGuard: live HLS origin',
       logFilePrefix: 'stale-playlist-guard/',
-      defaultBehavior: behavior(pipelines[0].bucket, false),
+      defaultBehavior: behavior((pipelines.find((pipeline) => pipeline.prefix === '') ?? pipelines[0]).bucket, 'segment'),
       additionalBehaviors,
       errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, ttl: props.errorCacheTtl ?? Duration.seconds(1) })),
-      // with ListBucket, `GET /` would list the bucket: the root serves the multivariant playlist instead
-      defaultRootObject: multivariantPlaylistNames[0],
+      // with ListBucket, `GET /` would list the bucket: the root asks for this key instead (a 404 when absent)
+      defaultRootObject: rootObjectKey,
     });
+    const distribution = front.distribution;
     // the risk CDK warns about (GET / listing the bucket) is closed by defaultRootObject above
-    Annotations.of(front.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
-      'defaultRootObject serves the multivariant playlist at /, so no request lists the bucket');
-    this.distribution = front.distribution;
+    Annotations.of(distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+      'defaultRootObject answers GET / with one key, so no request lists the bucket');
+    this.distribution = distribution;
     this.playbackUrlBase = front.urlBase;
 
-    if (detection === StaleDetection.ORIGIN) {
-      const origin = this.createOriginDetection(pipelines, staleAfterTargetDurations, multivariantPlaylistNames);
-      this.checkHandler = origin.checkHandler;
+    const foreignStatements = new Map<s3.IBucket, iam.PolicyStatement[]>();
+    const requireBucketPolicy = (bucket: s3.IBucket, statement: iam.PolicyStatement) => {
+      if (bucket.addToResourcePolicy(statement).statementAdded) return;
+      foreignStatements.set(bucket, [...foreignStatements.get(bucket) ?? [], statement]);
+    };
+    for (const bucket of this.buckets) {
+      if (Resource.isOwnedResource(bucket)) continue; // S3BucketOrigin wrote the OAC statements into its policy
+      for (const statement of originAccessStatements(bucket, pipelines.filter((p) => p.bucket === bucket).map((p) => p.prefix), distribution)) {
+        requireBucketPolicy(bucket, statement);
+      }
+    }
+
+    if (this.detection === StaleDetection.ORIGIN) {
+      const origin = this.createOriginDetection(pipelines, staleAfterTargetDurations, requireBucketPolicy);
+      this.handler = origin.checkHandler;
       this.checkFunction = origin.checkHandler.function;
       this.queue = origin.queue;
       this.deadLetterQueue = origin.deadLetterQueue;
@@ -228,36 +265,65 @@ export class StalePlaylistGuard extends Construct {
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         });
-        origin.deadLetterQueue.metricApproximateNumberOfMessagesVisible().createAlarm(this, 'DeadLetterAlarm', {
-          alarmDescription: 'S3 events the stale-playlist check could not process',
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        });
       }
+    } else {
+      const marker = this.createMarker(pipelines);
+      this.handler = marker.markerHandler;
+      this.markerFunction = marker.markerHandler.function;
+      this.deadLetterQueue = marker.deadLetterQueue;
+    }
+    if (props.alarms) {
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible().createAlarm(this, 'DeadLetterAlarm', {
+        alarmDescription: this.detection === StaleDetection.ORIGIN
+          ? 'S3 events the stale-playlist check could not process'
+          : 'Playlist events the marker could not process: a multivariant or ended playlist may be unmarked',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    let index = 0;
+    for (const [bucket, statements] of foreignStatements) {
+      new CfnOutput(this, `RequiredBucketPolicy${index++}`, {
+        description: `Add these statements to the bucket policy of ${bucket.node.path}: the guard cannot change an imported bucket's policy`,
+        value: Stack.of(this).toJsonString({ Bucket: bucket.bucketName, Statement: statements.map((statement) => statement.toStatementJson()) }),
+      });
+    }
+    if (foreignStatements.size > 0) {
+      Annotations.of(distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac',
+        'the statements the bucket owner must add are in the RequiredBucketPolicy outputs');
     }
   }
 
-  /** Origin mode: live media playlists found stale (before the redundancy check). */
+  /** Origin mode only (throws on an edge-mode guard): live media playlists found stale, before the redundancy check. */
   public metricStaleDetections(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.guardMetric(guardMetrics.staleDetections, options);
+    return this.guardMetric(StaleDetection.ORIGIN, guardMetrics.staleDetections, options);
   }
 
-  /** Origin mode: stale playlists deleted. */
+  /** Origin mode only (throws on an edge-mode guard): stale playlists deleted. */
   public metricDeletions(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.guardMetric(guardMetrics.deletions, options);
+    return this.guardMetric(StaleDetection.ORIGIN, guardMetrics.deletions, options);
   }
 
   /**
-   * Origin mode: playlists looked at and kept (updated meanwhile, multivariant, ended, every pipeline stale...).
-   * Each reason is also published with a `reason` dimension.
+   * Origin mode only (throws on an edge-mode guard): playlists looked at and kept (updated meanwhile,
+   * multivariant, ended, every pipeline stale...). Each reason is also published with a `reason` dimension.
    */
   public metricSkips(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.guardMetric(guardMetrics.skips, options);
+    return this.guardMetric(StaleDetection.ORIGIN, guardMetrics.skips, options);
   }
 
-  /** The distribution's 4xx rate (CloudFront, us-east-1): in edge mode, where stale playlists show up. */
+  /**
+   * Edge mode only (throws on an origin-mode guard): multivariant and ended playlists the marker marked. Each
+   * mark is also published with a `mark` dimension (`multivariant`, `ended`).
+   */
+  public metricPlaylistsMarked(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.guardMetric(StaleDetection.EDGE, guardMetrics.marked, options);
+  }
+
+  /** Both modes: the distribution's 4xx rate (CloudFront, us-east-1); in edge mode, where stale playlists show up. */
   public metricErrorRate(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'AWS/CloudFront',
@@ -270,9 +336,11 @@ export class StalePlaylistGuard extends Construct {
     });
   }
 
-  private guardMetric(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    if (!this.checkHandler) throw new Error(`metric ${metricName} exists in origin mode only: this guard uses detection: StaleDetection.EDGE`);
-    return this.checkHandler.metric(metricName, options);
+  private guardMetric(mode: StaleDetection, metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (this.detection !== mode) {
+      throw new Error(`metric ${metricName} exists in ${mode} mode only: this guard uses detection: StaleDetection.${this.detection.toUpperCase()}`);
+    }
+    return this.handler.metric(metricName, options);
   }
 
   private createBucket(removalPolicy: RemovalPolicy): s3.Bucket {
@@ -289,13 +357,39 @@ export class StalePlaylistGuard extends Construct {
     return bucket;
   }
 
-  private createOriginDetection(
-    pipelines: Array<{ bucket: s3.IBucket; prefix: string }>, staleAfterTargetDurations: number, multivariantNames: string[],
-  ) {
-    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+  private createDeadLetterQueue(id: string, reason: string): sqs.Queue {
+    const deadLetterQueue = new sqs.Queue(this, id, {
       encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
     });
-    Validations.of(deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'this queue is the dead-letter queue of the delay queue' });
+    Validations.of(deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason });
+    return deadLetterQueue;
+  }
+
+  /** Grants `actions` on the pipelines' playlist keys: in the bucket's policy where it can be changed, else in the role's. */
+  private grantPlaylists(role: iam.Role, pipeline: GuardPipeline, statement: Omit<iam.PolicyStatementProps, 'resources' | 'principals'>, reason: string) {
+    for (const suffix of playlistKeySuffixes) {
+      const playlists = pipeline.bucket.arnForObjects(`${pipeline.prefix}*${suffix}`);
+      const inBucketPolicy = pipeline.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({ ...statement, resources: [playlists], principals: [new iam.ArnPrincipal(role.roleArn)] }),
+      );
+      if (!inBucketPolicy.statementAdded) {
+        role.addToPrincipalPolicy(new iam.PolicyStatement({ ...statement, resources: [playlists] }));
+        acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, playlists)}]`, reason);
+      }
+    }
+    // without ListBucket S3 answers 403, not 404, for a missing key (a counterpart, or a playlist deleted meanwhile);
+    // in the bucket's own policy where possible: a role policy naming the bucket would close a cycle through the
+    // bucket's notification configuration (bucket -> invoke permission -> function -> role policy -> bucket)
+    const list = { actions: ['s3:ListBucket'], resources: [pipeline.bucket.bucketArn] };
+    if (!pipeline.bucket.addToResourcePolicy(new iam.PolicyStatement({ ...list, principals: [new iam.ArnPrincipal(role.roleArn)] })).statementAdded) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement(list));
+    }
+  }
+
+  private createOriginDetection(
+    pipelines: GuardPipeline[], staleAfterTargetDurations: number, requireBucketPolicy: (bucket: s3.IBucket, statement: iam.PolicyStatement) => void,
+  ) {
+    const deadLetterQueue = this.createDeadLetterQueue('DeadLetterQueue', 'this queue is the dead-letter queue of the delay queue');
     const checkTimeout = Duration.seconds(30);
     const queue = new sqs.Queue(this, 'DelayQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -309,39 +403,29 @@ export class StalePlaylistGuard extends Construct {
       functionClass: CheckFunction,
       constructName: 'stale-playlist-guard',
       metricsNamespace: guardMetrics.namespace,
-      roleDescription: 'StalePlaylistGuard check: HEAD/GET/DELETE of .m3u8 keys in the pipelines, its own logs',
+      roleDescription: 'StalePlaylistGuard check: HEAD/GET/conditional DELETE of playlists in the pipelines, its own logs',
       defaults: { memorySize: 256, timeout: checkTimeout },
       environment: {
         [guardEnvironment.staleAfterTargetDurations]: String(staleAfterTargetDurations),
-        [guardEnvironment.multivariantPlaylistNames]: multivariantNames.join(','),
-        [guardEnvironment.pipelines]: Stack.of(this).toJsonString(pipelines.map((p) => ({ bucket: p.bucket.bucketName, prefix: p.prefix }))),
+        [guardEnvironment.pipelines]: pipelinesJson(this, pipelines),
       },
     });
     const role = checkHandler.role;
+    const checkFunction = checkHandler.function;
+    const reason = 'the check may read and conditionally delete any playlist (.m3u8) of the pipeline, and nothing else';
     for (const pipeline of pipelines) {
-      // HEAD and GET need s3:GetObject; a conditional (If-Match) delete needs s3:GetObject and s3:DeleteObject.
-      // Granted by the bucket's own policy where it can be changed (the bucket owner sees who may delete).
-      const playlists = pipeline.bucket.arnForObjects(`${pipeline.prefix}*.m3u8`);
-      const objectAccess = { actions: ['s3:GetObject', 's3:DeleteObject'], resources: [playlists] };
-      const inBucketPolicy = pipeline.bucket.addToResourcePolicy(
-        new iam.PolicyStatement({ ...objectAccess, principals: [new iam.ArnPrincipal(role.roleArn)] }),
-      );
-      if (!inBucketPolicy.statementAdded) {
-        role.addToPrincipalPolicy(new iam.PolicyStatement(objectAccess));
-        Validations.of(role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, playlists)}]`,
-          reason: 'the check may read and conditionally delete any playlist (.m3u8) of the pipeline, and nothing else',
-        });
-      }
-      // without ListBucket S3 answers 403, not 404, for a missing key (a counterpart, or a playlist deleted meanwhile)
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [pipeline.bucket.bucketArn] }));
+      // HEAD and GET need s3:GetObject; a conditional (If-Match) delete needs s3:GetObject and s3:DeleteObject,
+      // and the role may delete only with If-Match, so a re-uploaded playlist can never be deleted
+      this.grantPlaylists(role, pipeline, { actions: ['s3:GetObject'] }, reason);
+      this.grantPlaylists(role, pipeline, { actions: ['s3:DeleteObject'], conditions: { Null: { 's3:if-match': 'false' } } }, reason);
       if (pipeline.bucket !== this.ownBucket) {
-        pipeline.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue), {
-          prefix: pipeline.prefix || undefined, suffix: '.m3u8',
-        });
+        for (const suffix of playlistKeySuffixes) {
+          const filter = { prefix: pipeline.prefix || undefined, suffix };
+          pipeline.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue), filter);
+        }
       }
-      // S3 itself refuses an unconditional delete from the guard: a re-uploaded playlist can never be deleted
-      pipeline.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      // S3 itself refuses an unconditional delete from the guard (the bucket owner adds it to a bucket you bring)
+      requireBucketPolicy(pipeline.bucket, new iam.PolicyStatement({
         effect: iam.Effect.DENY,
         principals: [new iam.ArnPrincipal(role.roleArn)],
         actions: ['s3:DeleteObject'],
@@ -349,51 +433,136 @@ export class StalePlaylistGuard extends Construct {
         conditions: { Null: { 's3:if-match': 'true' } },
       }));
     }
-    checkHandler.function.addEventSource(new eventSources.SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+    this.acknowledgeNotificationHandler();
+    checkFunction.addEventSource(new eventSources.SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
     const ownPipelines = pipelines.filter((pipeline) => pipeline.bucket === this.ownBucket);
-    if (this.ownBucket && ownPipelines.length > 0) this.notifyNatively(this.ownBucket, ownPipelines.map((p) => p.prefix), queue);
+    if (this.ownBucket && ownPipelines.length > 0) {
+      const { policyDependable } = queue.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }));
+      const cfnBucket = this.ownBucket.node.defaultChild as s3.CfnBucket;
+      cfnBucket.notificationConfiguration = {
+        queueConfigurations: playlistFilters(ownPipelines).map((filter) => ({ event: 's3:ObjectCreated:*', queue: queue.queueArn, filter })),
+      };
+      // S3 checks that it may send to the queue when the configuration is applied
+      if (policyDependable) cfnBucket.node.addDependency(policyDependable);
+    }
     return { checkHandler, queue, deadLetterQueue };
   }
 
   /**
-   * S3 -> SQS notifications declared on the guard's own bucket itself, without aws-cdk-lib's notification
-   * custom resource (a Lambda function with a managed-policy role). The queue accepts S3 events of this
-   * account only; the function ignores keys outside the pipelines.
+   * Edge mode: S3 ObjectCreated events for playlists invoke the marker asynchronously (no queue, no delay); it reads
+   * each new playlist's first and last bytes and marks multivariant and ended ones with a conditional copy in place.
    */
-  private notifyNatively(bucket: s3.Bucket, prefixes: string[], queue: sqs.Queue): void {
-    const { policyDependable } = queue.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
-      actions: ['sqs:SendMessage'],
-      resources: [queue.queueArn],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }));
-    const cfnBucket = bucket.node.defaultChild as s3.CfnBucket;
-    cfnBucket.notificationConfiguration = {
-      queueConfigurations: prefixes.map((prefix) => ({
-        event: 's3:ObjectCreated:*',
-        queue: queue.queueArn,
-        filter: { s3Key: { rules: [...(prefix ? [{ name: 'prefix', value: prefix }] : []), { name: 'suffix', value: '.m3u8' }] } },
-      })),
-    };
-    // S3 checks that it may send to the queue when the configuration is applied
-    if (policyDependable) cfnBucket.node.addDependency(policyDependable);
+  private createMarker(pipelines: GuardPipeline[]) {
+    const deadLetterQueue = this.createDeadLetterQueue('MarkerDeadLetterQueue', 'this queue is the marker function\'s dead-letter queue');
+    const markerHandler = new BundledHandler(this, 'Marker', {
+      functionClass: MarkFunction,
+      constructName: 'stale-playlist-guard',
+      metricsNamespace: guardMetrics.namespace,
+      roleDescription: 'StalePlaylistGuard marker: read playlists in the pipelines and copy them onto themselves with metadata, its own logs',
+      defaults: { memorySize: 256, timeout: Duration.seconds(10) },
+      functionOptions: { deadLetterQueue, retryAttempts: 2 },
+      environment: { [guardEnvironment.pipelines]: pipelinesJson(this, pipelines) },
+    });
+    const role = markerHandler.role;
+    const markerFunction = markerHandler.function;
+    const reason = 'the marker may read any playlist (.m3u8) of the pipeline and copy it onto itself with new metadata, and nothing else';
+    for (const pipeline of pipelines) {
+      // CopyObject needs s3:GetObject on the source and s3:PutObject on the target: a copy within the pipeline, metadata replaced
+      this.grantPlaylists(role, pipeline, { actions: ['s3:GetObject'] }, reason);
+      this.grantPlaylists(role, pipeline, {
+        actions: ['s3:PutObject'],
+        conditions: {
+          StringEquals: { 's3:x-amz-metadata-directive': 'REPLACE' },
+          StringLike: { 's3:x-amz-copy-source': [`${pipeline.bucket.bucketName}/${pipeline.prefix}*`, `/${pipeline.bucket.bucketName}/${pipeline.prefix}*`] },
+        },
+      }, reason);
+      // through aws-cdk-lib's notification resource, also on the guard's own bucket: declared natively, the bucket would
+      // need the function's invoke permission, which names the function, whose environment names the bucket (a cycle)
+      for (const suffix of playlistKeySuffixes) {
+        const filter = { prefix: pipeline.prefix || undefined, suffix };
+        pipeline.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(markerFunction), filter);
+      }
+    }
+    this.acknowledgeNotificationHandler();
+    return { markerHandler, deadLetterQueue };
+  }
+
+  /**
+   * On buckets you bring, aws-cdk-lib applies notifications through its singleton custom resource, whose role
+   * has the managed AWSLambdaBasicExecutionRole policy (logs only).
+   */
+  private acknowledgeNotificationHandler(): void {
+    const handler = Stack.of(this).node.tryFindChild(notificationHandlerId);
+    const role = handler?.node.tryFindChild('Role');
+    if (!role) return;
+    acknowledgeNagFinding(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'aws-cdk-lib\'s bucket-notification handler (applies S3 notifications to buckets you bring) may write its own logs, nothing else');
+  }
+}
+
+/** A pipeline with its bucket resolved and its prefix normalised. */
+interface GuardPipeline {
+  readonly bucket: s3.IBucket;
+  readonly prefix: string;
+}
+
+/** Key of aws-cdk-lib's singleton bucket-notification handler in a stack. */
+const notificationHandlerId = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
+
+/** What `GET /` asks the bucket for (with ListBucket, S3 would otherwise list the bucket). */
+const rootObjectKey = 'master.m3u8';
+
+function pipelinesJson(scope: Construct, pipelines: GuardPipeline[]): string {
+  return Stack.of(scope).toJsonString(pipelines.map((p) => ({ bucket: p.bucket.bucketName, prefix: p.prefix })));
+}
+
+/** S3 notification key filters for the playlists of each pipeline, one per suffix spelling (S3 filters are case-sensitive). */
+function playlistFilters(pipelines: GuardPipeline[]): s3.CfnBucket.NotificationFilterProperty[] {
+  return pipelines.flatMap((pipeline) => playlistKeySuffixes.map((suffix) => ({
+    s3Key: { rules: [...(pipeline.prefix ? [{ name: 'prefix', value: pipeline.prefix }] : []), { name: 'suffix', value: suffix }] },
+  })));
+}
+
+/** What CloudFront's Origin Access Control needs in a bucket's policy: read the pipelines' keys, list the bucket (404 for a missing key). */
+function originAccessStatements(bucket: s3.IBucket, prefixes: string[], distribution: cloudfront.IDistribution): iam.PolicyStatement[] {
+  const principals = [new iam.ServicePrincipal('cloudfront.amazonaws.com')];
+  const conditions = {
+    StringEquals: { 'AWS:SourceArn': Stack.of(distribution).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: distribution.distributionId }) },
+  };
+  return [
+    new iam.PolicyStatement({ principals, actions: ['s3:GetObject'], resources: prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)), conditions }),
+    new iam.PolicyStatement({ principals, actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions }),
+  ];
+}
+
+function validateTargetDuration(props: StalePlaylistGuardProps, targetDurationSeconds: number): void {
+  if (Token.isUnresolved(props.targetDuration.toMilliseconds())) throw new Error('targetDuration must be a literal duration, got a token');
+  if (!Number.isInteger(targetDurationSeconds) || targetDurationSeconds < 1) {
+    throw new Error(`targetDuration must be a whole number of seconds >= 1 (EXT-X-TARGETDURATION is an integer), got ${props.targetDuration.toHumanString()}`);
   }
 }
 
 function validate(
   props: StalePlaylistGuardProps, targetDurationSeconds: number, playlistCacheTtl: Duration, multiple: number, detection: StaleDetection,
 ): void {
-  if (Token.isUnresolved(targetDurationSeconds)) return;
-  if (!Number.isInteger(targetDurationSeconds) || targetDurationSeconds < 1) {
-    throw new Error(`targetDuration must be a whole number of seconds >= 1 (EXT-X-TARGETDURATION is an integer), got ${props.targetDuration.toHumanString()}`);
+  const ttlMs = playlistCacheTtl.toMilliseconds();
+  if (ttlMs % 1000 !== 0) {
+    throw new Error(`playlistCacheTtl must be whole seconds (CloudFront TTLs are), got ${playlistCacheTtl.toHumanString()}`);
   }
-  if (playlistCacheTtl.toMilliseconds() > targetDurationSeconds * 500) {
+  if (ttlMs > targetDurationSeconds * 500) {
     throw new Error(`playlistCacheTtl must be at most half the target duration (${targetDurationSeconds / 2} s), got ${playlistCacheTtl.toHumanString()}`);
   }
-  if (!(multiple > 0) || !isSafeThreshold(targetDurationSeconds, multiple, playlistCacheTtl.toMilliseconds())) {
-    const minimum = oldestHealthyAgeMs(targetDurationSeconds, playlistCacheTtl.toMilliseconds()) / (targetDurationSeconds * 1000);
-    throw new Error(`staleAfterTargetDurations must be at least ${Math.ceil(minimum * 100) / 100} for a target duration of ${targetDurationSeconds} s and a `
-      + `playlist cache TTL of ${playlistCacheTtl.toHumanString()} (or healthy encoders would be flagged), got ${multiple}`);
+  if (!Number.isFinite(multiple) || multiple <= 0) {
+    throw new Error(`staleAfterTargetDurations must be a finite number > 0, got ${multiple}`);
+  }
+  if (!isSafeThreshold(targetDurationSeconds, multiple, ttlMs)) {
+    throw new Error(`staleAfterTargetDurations must be at least ${minimumStaleAfterTargetDurations(targetDurationSeconds, ttlMs)} for a target duration `
+      + `of ${targetDurationSeconds} s and a playlist cache TTL of ${playlistCacheTtl.toHumanString()} (or healthy encoders would be flagged), got ${multiple}`);
   }
   if (detection === StaleDetection.ORIGIN && staleAfterMs(targetDurationSeconds, multiple) > 900_000) {
     throw new Error(`origin detection delays each S3 event by the threshold, at most 900 s in SQS: staleAfterTargetDurations x targetDuration is ${multiple * targetDurationSeconds} s`);
@@ -402,6 +571,23 @@ function validate(
   const locations = pipelines.map((pipeline) => `${pipeline._bucket?.node.addr ?? 'own'}/${normalizePrefix(pipeline._prefix)}`);
   if (new Set(locations).size !== locations.length) throw new Error('pipelines must be distinct bucket/prefix locations, got a repeated one');
   if (props.pipelines && props.pipelines.length === 0) throw new Error('pipelines must name at least one location, got []');
+}
+
+/**
+ * CloudFront routes by path, and an S3 origin serves the viewer's path as the key: two pipelines under one prefix in
+ * two buckets would claim the same path, and one would be unreachable. Refused, naming the layout that works.
+ */
+function validateRouting(pipelines: GuardPipeline[]): void {
+  const byPrefix = new Map<string, number>();
+  for (const pipeline of pipelines) {
+    const previous = byPrefix.get(pipeline.prefix);
+    if (previous !== undefined) {
+      throw new Error(`pipelines ${previous + 1} and ${pipelines.indexOf(pipeline) + 1} share the prefix '${pipeline.prefix}' in different buckets: `
+        + 'CloudFront serves one bucket per path, so give each pipeline its own prefix (e.g. LivePipeline.inBucket(bucketA, \'pipeline-a/\') and '
+        + 'LivePipeline.inBucket(bucketB, \'pipeline-b/\'), with the encoder writing there)');
+    }
+    byPrefix.set(pipeline.prefix, pipelines.indexOf(pipeline));
+  }
 }
 
 function normalizePrefix(prefix: string): string {

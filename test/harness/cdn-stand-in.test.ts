@@ -60,7 +60,7 @@ describe('CDN stand-in', () => {
         } else if (url.startsWith('/origin/broken')) {
           response.writeHead(503, { 'content-type': 'text/plain' }).end('origin: slow down\n');
         } else {
-          response.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'last-modified': LAST_MODIFIED })
+          response.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'last-modified': LAST_MODIFIED, 'etag': `"v${count}"` })
             .end(`#EXTM3U\n# ${url} version ${count}\n`);
         }
         return true;
@@ -138,7 +138,7 @@ describe('CDN stand-in', () => {
   });
 
   test('runs the viewer-response function on cached responses too, and never caches what it returns', async () => {
-    const guard = writeFunction('guard.js', renderEdgeGuardFunction({ staleAfterMs: 6000, multivariantPlaylistNames: ['master.m3u8'] }));
+    const guard = writeFunction('guard.js', renderEdgeGuardFunction({ staleAfterMs: 6000 }));
     const stand = await cdn([{ pathPattern: '*.m3u8', ttlSeconds: 60, viewerResponseFunction: guard }]);
     const get = () => fetch(`${stand.origin}/guarded/index.m3u8`);
 
@@ -164,6 +164,39 @@ describe('CDN stand-in', () => {
     expect(stand.requests.map((r) => [r.cache, r.originStatus, r.functionRan, r.status])).toEqual([
       ['miss', 200, true, 200], ['hit', 200, true, 404], ['hit', 200, true, 200],
     ]);
+  });
+
+  test('answers a conditional request for a cached 200 with 304 and the cached headers, and runs the function on it', async () => {
+    const tagging = writeFunction('tagging-304.js', taggingFunction('tagged'));
+    const stand = await cdn([{ pathPattern: '*.m3u8', ttlSeconds: 60, viewerResponseFunction: tagging, responseHeaders: { 'cache-control': 'no-cache' } }]);
+    const first = await fetch(`${stand.origin}/conditional/index.m3u8`);
+    const etag = first.headers.get('etag')!;
+    const lastModified = first.headers.get('last-modified')!;
+    expect(first.headers.get('cache-control')).toBe('no-cache');
+    const byEtag = await fetch(`${stand.origin}/conditional/index.m3u8`, { headers: { 'if-none-match': etag } });
+    expect(byEtag.status).toBe(304);
+    expect(byEtag.headers.get('x-viewer-response')).toBe('tagged /conditional/index.m3u8 304');
+    expect(byEtag.headers.get('last-modified')).toBe(lastModified);
+    const byDate = await fetch(`${stand.origin}/conditional/index.m3u8`, { headers: { 'if-modified-since': lastModified } });
+    expect(byDate.status).toBe(304);
+    const otherEtag = await fetch(`${stand.origin}/conditional/index.m3u8`, { headers: { 'if-none-match': '"other"', 'if-modified-since': lastModified } });
+    expect(otherEtag.status).toBe(200); // If-None-Match takes precedence
+    expect(originHits('/conditional/index.m3u8')).toBe(1);
+  });
+
+  test('the shipped guard turns a stale 304 into a 404 and strips validators from what it passes', async () => {
+    const guard = writeFunction('guard-304.js', renderEdgeGuardFunction({ staleAfterMs: 6000 }));
+    const stand = await cdn([{ pathPattern: '*.m3u8', ttlSeconds: 60, viewerResponseFunction: guard }]);
+    fnNow = T0 + 1000;
+    const fresh = await fetch(`${stand.origin}/conditional/index.m3u8`);
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get('etag')).toBeNull();
+    expect(fresh.headers.get('last-modified')).toBeNull();
+    fnNow = T0 + 7000;
+    const stale = await fetch(`${stand.origin}/conditional/index.m3u8`, { headers: { 'if-modified-since': new Date(T0).toUTCString() } });
+    expect(stand.requests.at(-1)).toMatchObject({ originStatus: 200, functionRan: true, status: 404 });
+    expect(stale.status).toBe(404);
+    expect(stale.headers.get('cache-control')).toBe('no-store');
   });
 
   test('passes origin errors through without the function and caches them for errorTtlSeconds', async () => {

@@ -10,6 +10,12 @@
  *   (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/http-3xx-status-codes.html);
  * - a miss is fetched from the behavior's origin with a plain GET of the path and the allow-listed query
  *   parameters (cache key and origin request policy), without conditional headers;
+ * - a viewer's conditional GET (`If-None-Match` matching the cached ETag, or `If-Modified-Since` not before the
+ *   cached Last-Modified, If-None-Match taking precedence) of a cached 200 is answered 304 from the cache, with the
+ *   cached object's headers and no body, as CloudFront answers it at viewer level; the viewer-response function
+ *   runs on that 304 (status 304, the cached headers);
+ * - the behavior's response headers policy (`responseHeaders`) is applied to every response it serves, replacing
+ *   headers of the same name (the policy's `override`); the viewer-response function sees the result;
  * - the behavior's viewer-response CloudFront Function runs on every response served below 400, whether it
  *   came from the cache or the origin, and the viewer gets what the function returns (status, headers,
  *   cookies, and body when the function set one);
@@ -44,6 +50,8 @@ export interface CdnBehavior {
   readonly forwardedQueryStrings?: string[];
   /** Origin base URL of this behavior, overriding the stand-in's `origin`. @default - the stand-in's origin */
   readonly origin?: string;
+  /** Custom headers of the behavior's response headers policy, with override (lower-case names). */
+  readonly responseHeaders?: Record<string, string>;
 }
 
 /** How to start the stand-in. */
@@ -190,11 +198,14 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
       if (stored.expiresAt > clock()) cache.set(cacheKey, stored);
       else cache.delete(cacheKey);
     }
+    const policyHeaders = behavior.responseHeaders ?? {};
+    const headers = { ...stored.headers, ...policyHeaders };
+    const notModified = stored.status === 200 && isNotModified(request.headers, stored.headers);
     const fromCache: Outgoing = {
-      status: stored.status,
-      statusText: stored.statusText,
-      headers: stored.setCookies.length > 0 ? { ...stored.headers, 'set-cookie': stored.setCookies } : stored.headers,
-      body: stored.body,
+      status: notModified ? 304 : stored.status,
+      statusText: notModified ? 'Not Modified' : stored.statusText,
+      headers: stored.setCookies.length > 0 ? { ...headers, 'set-cookie': stored.setCookies } : headers,
+      body: notModified ? Buffer.alloc(0) : stored.body,
     };
     const fn = behavior.viewerResponseFunction;
     if (!fn || stored.status >= 400) {
@@ -205,8 +216,8 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
       uri: pathName,
       querystring: (request.url ?? '').split('?').slice(1).join('?'),
       headers: definedHeaders(request.headers),
-      statusCode: stored.status,
-      statusDescription: stored.statusText,
+      statusCode: fromCache.status,
+      statusDescription: fromCache.statusText,
       responseHeaders: fromCache.headers,
     });
     let result: CloudFrontResponse;
@@ -218,7 +229,7 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
       const outgoing = textResponse(503, `The CloudFront function associated with this behavior failed: ${(error as Error).message}`);
       return { outgoing, cacheState, cacheKey, originStatus: stored.status, functionRan: true };
     }
-    return { outgoing: fromFunction(result, stored.body), cacheState, cacheKey, originStatus: stored.status, functionRan: true };
+    return { outgoing: fromFunction(result, fromCache.body), cacheState, cacheKey, originStatus: stored.status, functionRan: true };
   }
 
   async function fetchFromOrigin(pathAndQuery: string, behavior: CdnBehavior): Promise<StoredResponse> {
@@ -263,6 +274,18 @@ function selectQuery(query: URLSearchParams, names: string[]): string {
     if (names.includes(name)) selected.append(name, value);
   });
   return selected.toString();
+}
+
+/** Whether a viewer's validators match the cached object (RFC 9110 §13.2.2: If-None-Match before If-Modified-Since). */
+function isNotModified(request: http.IncomingHttpHeaders, cached: Record<string, string>): boolean {
+  const ifNoneMatch = request['if-none-match'];
+  if (ifNoneMatch !== undefined) {
+    const etag = cached.etag?.replace(/^W\//, '');
+    return ifNoneMatch.split(',').map((tag) => tag.trim().replace(/^W\//, '')).some((tag) => tag === '*' || (etag !== undefined && tag === etag));
+  }
+  const ifModifiedSince = request['if-modified-since'];
+  if (ifModifiedSince === undefined || cached['last-modified'] === undefined) return false;
+  return Date.parse(ifModifiedSince) >= Date.parse(cached['last-modified']);
 }
 
 function textResponse(status: number, text: string): Outgoing {

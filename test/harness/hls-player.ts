@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Browser, chromium } from 'playwright-core';
+import { Browser, chromium, Page } from 'playwright-core';
 import { LoopbackServer, startStaticServer } from './static-server';
 import { chromiumPath } from './tools';
 
@@ -220,6 +220,20 @@ export class HlsPlayer {
         decodedFrames: snapshot.decodedFrames,
         wallSeconds: snapshot.wallSeconds,
       };
+    } finally {
+      await page.close();
+    }
+  }
+
+  /**
+   * Runs `use` on a fresh page of the player's origin (a cross-origin page, like a player's), so what it fetches
+   * goes through that page's Chromium HTTP cache, then closes the page.
+   */
+  public async withPage<T>(use: (page: Page) => Promise<T>): Promise<T> {
+    const page = await this.browser.newPage();
+    try {
+      await page.goto(`${this.pageServer.origin}/player.html`);
+      return await use(page);
     } finally {
       await page.close();
     }

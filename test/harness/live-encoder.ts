@@ -231,8 +231,16 @@ export class LiveEncoder {
     [...this.writeListeners].forEach((listener) => listener(write));
   }
 
+  /** One upload; retried twice, as a live encoder retries a failed PUT (only a persistent failure stops its pipeline). */
   private async put(key: string, body: string | Buffer, contentType: string): Promise<void> {
-    await this.options.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentType: contentType }));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentType: contentType }));
+        return;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
   }
 
   /** Park-Miller minimal standard generator: a small seeded PRNG in [0, 1). */

@@ -69,3 +69,14 @@ export async function startS3(buckets: S3BucketSpec[]): Promise<LoopbackS3> {
     },
   };
 }
+
+/**
+ * A notification record as S3 itself sends it: the key URL-encoded (`+` for a space; s3rver sends it raw) and
+ * eventVersion 2.1, optionally with the event time of the write.
+ */
+export function asS3Delivers(record: S3EventRecord, writtenAtMs?: number): S3EventRecord {
+  const key = encodeURIComponent(record.s3.object.key)
+    .replace(/%2F/g, '/').replace(/%20/g, '+').replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  const eventTime = writtenAtMs === undefined ? record.eventTime : new Date(writtenAtMs).toISOString();
+  return { ...record, eventVersion: '2.1', eventTime, s3: { ...record.s3, object: { ...record.s3.object, key } } };
+}

@@ -103,12 +103,18 @@ describe('resolveUri', () => {
     expect(resolveUri('//ads.example.net/ad0.ts', playlistUrl)).toBe('https://ads.example.net/ad0.ts');
   });
 
-  test.each(['https://ads.example.net/ad0.ts?x=1', 'HTTP://Ads.Example.net', 'http://ads.example.net/a/../b.ts'])(
-    'returns the absolute http(s) URL %s as written',
-    (uri) => {
-      expect(resolveUri(uri, playlistUrl)).toBe(uri);
-    },
-  );
+  test.each([
+    ['https://ads.example.net/ad0.ts?x=1', 'https://ads.example.net/ad0.ts?x=1'],
+    ['HTTP://Ads.Example.net', 'http://ads.example.net/'],
+    ['http://ads.example.net/a/../b.ts', 'http://ads.example.net/b.ts'],
+    ['http://ads.example.net/a.ts?q="x"', 'http://ads.example.net/a.ts?q=%22x%22'],
+  ])('returns the absolute http(s) URL %s normalized and serialized, as %s', (uri, serialized) => {
+    expect(resolveUri(uri, playlistUrl)).toBe(serialized);
+  });
+
+  test('refuses a URL whose serialization keeps a double quote (in its host), which no quoted-string may hold', () => {
+    expect(() => resolveUri('http://a"b.example/x.ts', playlistUrl)).toThrow(/cannot be written into a playlist/);
+  });
 
   test.each(['data:application/octet-stream;base64,AAAA', 'file:///etc/passwd', 'javascript:alert(1)', 'ftp://example.com/a.ts'])(
     'rejects the non-http(s) URI %s',

@@ -6,6 +6,7 @@ import {
   parsePlaylist,
   requiredVersion,
   Segment,
+  mediaPlaylistTextProblem,
   targetDurationFor,
   validateMediaPlaylist,
   validateMultivariantPlaylist,
@@ -159,8 +160,11 @@ describe('validateMediaPlaylist', () => {
     expect(validateMediaPlaylist(parseMedia(lastSegmentWithoutUri))).toEqual([{ rule: 'segment-without-uri', message: 'segment 1 has no URI' }]);
   });
 
-  test('reports a negative EXTINF duration', () => {
-    expect(validateMediaPlaylist(parseMedia(negativeDuration))).toEqual([{
+  test('reports a negative EXTINF duration (built in code: parsePlaylist refuses it in text)', () => {
+    const playlist = parseMedia(negativeDuration.replace('#EXTINF:-1', '#EXTINF:1'));
+    playlist.segments[0].duration = -1;
+
+    expect(validateMediaPlaylist(playlist)).toEqual([{
       rule: 'invalid-segment-duration',
       message: 'segment 0 has EXTINF duration -1',
     }]);
@@ -220,6 +224,37 @@ describe('requiredVersion', () => {
   });
 });
 
+describe('mediaPlaylistTextProblem', () => {
+  const playlist = (...lines: string[]) => ['#EXTM3U', '#EXT-X-TARGETDURATION:2', ...lines, '#EXT-X-ENDLIST', ''].join('\n');
+
+  test('finds nothing wrong with decimal EXTINFs, each followed by a URI', () => {
+    expect(mediaPlaylistTextProblem(playlist('#EXTINF:2,', 'a.ts', '#EXTINF:2.000,title', 'b.ts', '#EXTINF:0.5', 'c.ts'))).toBeUndefined();
+  });
+
+  test.each([
+    ['-1', 'segment 0 has EXTINF -1; RFC 8216 4.3.2.1 requires a non-negative decimal number of seconds'],
+    ['NaN', 'segment 0 has EXTINF NaN; RFC 8216 4.3.2.1 requires a non-negative decimal number of seconds'],
+    ['1e308', 'segment 0 has EXTINF 1e308; RFC 8216 4.3.2.1 requires a non-negative decimal number of seconds'],
+    ['Infinity', 'segment 0 has EXTINF Infinity; RFC 8216 4.3.2.1 requires a non-negative decimal number of seconds'],
+    ['', 'segment 0 has EXTINF (empty); RFC 8216 4.3.2.1 requires a non-negative decimal number of seconds'],
+  ])('refuses EXTINF:%s, naming the segment and the rule', (value, problem) => {
+    expect(mediaPlaylistTextProblem(playlist(`#EXTINF:${value},`, 'a.ts'))).toBe(problem);
+  });
+
+  test('refuses an EXTINF above the bound given', () => {
+    expect(mediaPlaylistTextProblem(playlist('#EXTINF:2,', 'a.ts', '#EXTINF:90000,', 'b.ts'), 86_400))
+      .toBe('segment 1 has EXTINF 90000, longer than the 86400 s the stitcher accepts');
+  });
+
+  test('refuses a URI line without EXTINF, naming it', () => {
+    expect(mediaPlaylistTextProblem(playlist('#EXTINF:2,', 'a.ts', 'b.ts'))).toBe('segment 1 (b.ts) has no EXTINF; RFC 8216 4.3.2.1 requires one before every media segment URI');
+  });
+
+  test('leaves multivariant playlists alone', () => {
+    expect(mediaPlaylistTextProblem('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n')).toBeUndefined();
+  });
+});
+
 describe('targetDurationFor', () => {
   test('is the longest EXTINF rounded to the nearest integer', () => {
     expect(targetDurationFor([{ duration: 4 }, { duration: 6.6 }, { duration: 2 }])).toBe(7);
@@ -227,6 +262,13 @@ describe('targetDurationFor', () => {
 
   test('rounds EXTINF down when under half a second over', () => {
     expect(targetDurationFor([{ duration: 6.4 }])).toBe(6);
+  });
+
+  test('takes any number of segments: 130,000 (a 72 h rendition) and 1,000,000 do not overflow the call stack', () => {
+    for (const count of [130_000, 1_000_000]) {
+      const segments = Array.from({ length: count }, (_, index) => ({ duration: index === count - 1 ? 9.6 : 2 }));
+      expect(targetDurationFor(segments)).toBe(10);
+    }
   });
 
   test('is at least 1', () => {

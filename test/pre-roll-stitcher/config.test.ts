@@ -10,11 +10,17 @@ describe('readConfig', () => {
       dateRangeMarkers: false,
       payloadLimits: { maxPayloadLength: 4096, maxBreaks: 16 },
       upstreamLimits: { timeoutMs: 3000, maxBytes: 4 * 1024 * 1024, maxRedirects: 3 },
+      requestDeadlineMs: 9000,
       upstreamCacheTtlMs: 300_000,
       upstreamCacheBytes: 32 * 1024 * 1024,
       responseMaxAgeSeconds: 86400,
       pathPrefix: '',
     });
+  });
+
+  test('reads STITCHER_REQUEST_DEADLINE_MS, at least 100', () => {
+    expect(readConfig({ STITCHER_REQUEST_DEADLINE_MS: '4000' }).requestDeadlineMs).toBe(4000);
+    expect(() => readConfig({ STITCHER_REQUEST_DEADLINE_MS: '99' })).toThrow('STITCHER_REQUEST_DEADLINE_MS must be an integer >= 100, got \'99\'');
   });
 
   test('reads STITCHER_ALLOWED_ORIGINS as a lowercased list', () => {

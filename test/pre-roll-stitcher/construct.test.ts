@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { PayloadSigning, PreRollStitcher, PreRollStitcherProps, StitchOutputMode } from '../../src';
+import { deadlineMarginMs, stitcherLimits, stitcherMemoryBudget } from '../../src/pre-roll-stitcher/contract/defaults';
 import { stitcherEnvironment, stitcherMetrics } from '../../src/pre-roll-stitcher/contract/protocol';
 import { expectNagClean } from '../harness/nag';
 
@@ -225,8 +226,30 @@ describe('PreRollStitcher construct', () => {
       ['an upstream timeout beyond the function timeout', { upstreamTimeout: Duration.seconds(12) }, /upstreamTimeout \(12 seconds\) must be shorter than the function timeout \(10 seconds\)/],
       ['a domain without certificate', { domainNames: ['ads.example.com'] }, /domainNames and certificate go together/],
       ['a malformed path prefix', { pathPrefix: 'stitch' }, /pathPrefix must be a path like '\/stitch', got 'stitch'/],
+      ['a memory size the worst accepted request does not fit', { functionOptions: { memorySize: 256 } },
+        /functionOptions\.memorySize \(256 MiB\) is too small for maxUpstreamPlaylistSize and upstreamCacheSize: 48 MiB baseline \+ 32 MiB upstreamCacheSize \+ 3 playlists x 4 MiB maxUpstreamPlaylistSize x 24 bytes parsed per byte = 368 MiB of heap, which needs memorySize >= 421 MiB/],
+      ['playlists too large for the default memory', { maxUpstreamPlaylistSize: Size.mebibytes(8) },
+        /functionOptions\.memorySize \(512 MiB\) is too small .* 3 playlists x 8 MiB maxUpstreamPlaylistSize .* needs memorySize >= 750 MiB/],
     ])('%s', (_name, props, message) => {
       expect(() => stitcherStack(props)).toThrow(message);
+    });
+
+    test('accepts larger playlists with the memory they need', () => {
+      const maxUpstreamPlaylistSize = Size.mebibytes(8);
+      const { minimumMemorySizeMiB } = stitcherMemoryBudget({
+        maxUpstreamBytes: maxUpstreamPlaylistSize.toBytes(), upstreamCacheBytes: stitcherLimits.upstreamCacheBytes.default,
+      });
+      expect(() => stitcherStack({ maxUpstreamPlaylistSize, functionOptions: { memorySize: minimumMemorySizeMiB } })).not.toThrow();
+      expect(() => stitcherStack({ maxUpstreamPlaylistSize, functionOptions: { memorySize: minimumMemorySizeMiB - 1 } })).toThrow(/too small/);
+    });
+  });
+
+  describe('request deadline', () => {
+    test('is the function timeout minus the margin, passed to the handler', () => {
+      const deadlineOf = (template: Template) => environmentOf(template)[stitcherEnvironment.requestDeadlineMs];
+      expect(deadlineOf(stitcherStack().template)).toBe(String(10_000 - deadlineMarginMs));
+      const longer = stitcherStack({ functionOptions: { timeout: Duration.seconds(20) } }).template;
+      expect(deadlineOf(longer)).toBe(String(20_000 - deadlineMarginMs));
     });
   });
 });

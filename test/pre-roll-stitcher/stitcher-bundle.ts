@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { PlaybackUrl, StitchPayload } from '../../src/pre-roll-stitcher/contract/playback-url';
 import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protocol';
+import { setEnvironment } from '../harness/environment';
 import { FakeEndpoint, startFakeEndpoint } from '../harness/fake-endpoint';
 import { FunctionUrlHandler, LoopbackFunctionUrl, serveFunctionUrl } from '../harness/function-url';
 import { hlsFixtures } from '../harness/hls-fixtures';
@@ -29,7 +30,7 @@ export async function startStitcherBundle(overrides: Record<string, string>): Pr
   const secretsManager = await startFakeEndpoint((request) => request.headers['x-amz-target'] === 'secretsmanager.GetSecretValue'
     ? { status: 200, body: { ARN: secretArn, Name: 'stitcher-signing', SecretString: testSigningSecret } }
     : { status: 400, headers: { 'x-amzn-errortype': 'InvalidRequestException' }, body: { Message: 'unexpected call' } });
-  Object.assign(process.env, {
+  const restoreEnvironment = setEnvironment({
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -58,6 +59,7 @@ export async function startStitcherBundle(overrides: Record<string, string>): Pr
       await functionUrl.close();
       await secretsManager.close();
       process.stdout.write = write;
+      restoreEnvironment();
     },
   };
 }

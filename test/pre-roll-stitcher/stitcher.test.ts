@@ -1,7 +1,7 @@
 import { absolutizePlaylist, MediaPlaylist, MultivariantPlaylist, parsePlaylist, Playlist, validateMediaPlaylist } from '../../lambda-src/hls';
 import { StitchError } from '../../lambda-src/pre-roll-stitcher/errors';
 import { StitchRequestSpec } from '../../lambda-src/pre-roll-stitcher/payload';
-import { groupPods, PlaylistLoader, Stitcher, StitchRouting } from '../../lambda-src/pre-roll-stitcher/stitcher';
+import { ByteBudget, groupPods, PlaylistLoader, Stitcher, StitcherOptions, StitchRouting } from '../../lambda-src/pre-roll-stitcher/stitcher';
 
 const contentHost = 'https://origin.example';
 const contentUri = `${contentHost}/vod/movie/master.m3u8`;
@@ -112,8 +112,14 @@ const routing: StitchRouting = {
   emptyWebVttUri: 'https://stitcher.example/empty.vtt',
 };
 
-const splicing = (files = upstream) => new Stitcher(memoryLoader(files), { mode: 'splice', dateRangeMarkers: false });
-const announcing = (files = upstream) => new Stitcher(memoryLoader(files), { mode: 'interstitials', dateRangeMarkers: false });
+const options: StitcherOptions = {
+  mode: 'splice',
+  dateRangeMarkers: false,
+  originPolicy: { allowedOrigins: ['origin.example', 'ads.example'], allowHttp: false },
+  adBytesPerRequest: 1024 * 1024,
+};
+const splicing = (files = upstream) => new Stitcher(memoryLoader(files), options);
+const announcing = (files = upstream) => new Stitcher(memoryLoader(files), { ...options, mode: 'interstitials' });
 
 function spec(...breaks: Array<[positionMs: number, adUri: string]>): StitchRequestSpec {
   return { contentUri, breaks: breaks.map(([positionMs, adUri]) => ({ positionMs, adUri })) };
@@ -190,7 +196,7 @@ describe('Stitcher in splice mode', () => {
 
     test('names an fMP4 ad for TS content in skippedBreaks with a reason', async () => {
       const { skippedBreaks } = await splicing().multivariant(spec([0, tsAdUri], [8000, fmp4AdUri]), routing);
-      expect(skippedBreaks).toEqual([{ adUri: fmp4AdUri, positionMs: 8000, reason: expect.stringContaining('no ts rendition') }]);
+      expect(skippedBreaks).toEqual([{ adUri: fmp4AdUri, positionMs: 8000, reason: expect.stringContaining('no ts rendition'), failed: false }]);
       expect(skippedBreaks[0].reason).toContain('content v0');
     });
 
@@ -269,7 +275,7 @@ describe('Stitcher in splice mode', () => {
     });
 
     test('with dateRangeMarkers, every rendition marks each pod with one EXT-X-DATERANGE at the same START-DATE', async () => {
-      const stitcher = new Stitcher(memoryLoader(upstream), { mode: 'splice', dateRangeMarkers: true });
+      const stitcher = new Stitcher(memoryLoader(upstream), { ...options, dateRangeMarkers: true });
       const request = spec([0, tsAdUri], [8000, noIFramesAdUri]);
       const bodies = await Promise.all(['v0', 'v1', 'a0', 's0'].map(async (id) => (await stitcher.media(request, id, routing)).body));
       const starts = bodies.map((body) => body.split('\n').filter((line) => line.startsWith('#EXT-X-DATERANGE:'))
@@ -304,10 +310,12 @@ describe('Stitcher in splice mode', () => {
       }
     });
 
-    test('passes on the loader 404 of a missing ad as a 502', async () => {
-      const error = await stitchError(splicing().media(spec([0, 'https://ads.example/missing/master.m3u8']), 'v0', routing));
-      expect(error.status).toBe(502);
-      expect(error.message).toContain('404');
+    test('skips an ad whose playlist answers 404, naming the failure, and still splices the others', async () => {
+      const missing = 'https://ads.example/missing/master.m3u8';
+      const { body, skippedBreaks } = await splicing().media(spec([0, missing], [8000, tsAdUri]), 'v0', routing);
+      expect(skippedBreaks).toEqual([{ adUri: missing, positionMs: 0, reason: expect.stringContaining('answered 404'), failed: true }]);
+      expect(count(body, '#EXT-X-DISCONTINUITY')).toBe(2);
+      expect(body).not.toContain('/missing/');
     });
   });
 });
@@ -377,5 +385,35 @@ describe('groupPods', () => {
   test('groups consecutive breaks at the same position into one pod, in payload order', () => {
     const breaks = spec([0, 'a'], [8000, 'b'], [8000, 'c'], [-1, 'd'], [-1, 'e']).breaks;
     expect(groupPods(breaks).map((pod) => pod.map((adBreak) => adBreak.adUri))).toEqual([['a'], ['b', 'c'], ['d', 'e']]);
+  });
+});
+
+describe('ByteBudget', () => {
+  const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  test('refuses a charge past what is left, naming the playlist and the budget', () => {
+    const budget = new ByteBudget('the ads of this payload', 100);
+    budget.charge('https://ads.example/a.m3u8', 60);
+    expect(() => budget.charge('https://ads.example/b.m3u8', 50))
+      .toThrow('https://ads.example/b.m3u8 is 50 bytes, over what is left (40 of 100) for the ads of this payload');
+  });
+
+  test('charges a URL once', () => {
+    const budget = new ByteBudget('ads', 100);
+    budget.charge('u', 60);
+    budget.charge('u', 60);
+    expect(() => budget.charge('v', 40)).not.toThrow();
+  });
+
+  test('gives back what a failed group charged, whatever order its loads finished in', async () => {
+    for (const order of [[0, 20], [20, 0]]) {
+      const budget = new ByteBudget('ads', 100);
+      const loads = [
+        async () => { await delay(order[0]); budget.charge('small', 30); },
+        async () => { await delay(order[1]); budget.charge('large', 90); },
+      ];
+      await expect(budget.allOrNothing(loads)).rejects.toThrow(/over what is left/);
+      expect(() => budget.charge('next', 100)).not.toThrow(); // everything given back
+    }
   });
 });

@@ -3,13 +3,18 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Diagram, diagrams, withDiagrams } from '../../example/diagrams';
-import { LivePipeline, PreRollStitcher, StalePlaylistGuard } from '../../src';
+import { LivePipeline, PlaybackConfiguration, PrefetchSessionInitializer, PreRollStitcher, StalePlaylistGuard } from '../../src';
 
 /** A stack with the construct as the README's example builds it, per diagram. */
 const exampleStacks: Record<string, (stack: Stack) => void> = {
   'pre-roll-stitcher': (stack) => new PreRollStitcher(stack, 'Stitcher', { allowedOrigins: ['vod.example.com'] }),
   'stale-playlist-guard': (stack) => new StalePlaylistGuard(stack, 'Guard', {
     targetDuration: Duration.seconds(6), pipelines: [LivePipeline.atPrefix('pipeline-a/'), LivePipeline.atPrefix('pipeline-b/')],
+  }),
+  'prefetch-session-initializer': (stack) => new PrefetchSessionInitializer(stack, 'Ads', {
+    playbackConfiguration: PlaybackConfiguration.create({
+      adDecisionServerUrl: 'https://ads.example.com/vast', videoContentSourceUrl: 'https://live.example.com/out/v1/',
+    }),
   }),
 };
 
@@ -35,7 +40,7 @@ describe('README diagrams', () => {
 
   test('a diagram naming a resource the construct does not deploy is caught', () => {
     const guard = diagrams.find((diagram) => diagram.construct === 'stale-playlist-guard')!;
-    const wrong: Diagram = { ...guard, steps: [...guard.steps, { via: 'x', box: ['queue'], resourceTypes: ['AWS::SQS::Queue'] }] };
-    expect(missingResourceTypes(wrong)).toEqual(['AWS::SQS::Queue']);
+    const wrong: Diagram = { ...guard, steps: [...guard.steps, { via: 'x', box: ['topic'], resourceTypes: ['AWS::SNS::Topic'] }] };
+    expect(missingResourceTypes(wrong)).toEqual(['AWS::SNS::Topic']);
   });
 });

@@ -69,7 +69,6 @@ function livePlaylist(td = targetDuration, sequence = 100): string {
 
 const twoPipelines: GuardConfig = {
   pipelines: [{ bucket: 'origin', prefix: 'pipeline-a/' }, { bucket: 'origin', prefix: 'pipeline-b/' }],
-  multivariantPlaylistNames: new Set(['master.m3u8']),
   staleAfterTargetDurations: 3,
 };
 const onePipeline: GuardConfig = { ...twoPipelines, pipelines: [{ bucket: 'origin', prefix: '' }] };
@@ -115,23 +114,20 @@ const testEventBody = JSON.stringify({
 });
 
 describe('readGuardConfig', () => {
-  test('reads the pipelines, the multivariant names and the multiple the construct wrote', () => {
+  test('reads the pipelines and the multiple the construct wrote', () => {
     const config = readGuardConfig({
       [guardEnvironment.pipelines]: JSON.stringify([
         { bucket: 'a', prefix: 'pipeline-a' }, { bucket: 'b', prefix: '' }, { bucket: 'c', prefix: 'x/' },
       ]),
-      [guardEnvironment.multivariantPlaylistNames]: 'master.m3u8, main.m3u8',
       [guardEnvironment.staleAfterTargetDurations]: '4',
     });
     expect(config.pipelines).toEqual([{ bucket: 'a', prefix: 'pipeline-a/' }, { bucket: 'b', prefix: '' }, { bucket: 'c', prefix: 'x/' }]);
-    expect([...config.multivariantPlaylistNames]).toEqual(['master.m3u8', 'main.m3u8']);
     expect(config.staleAfterTargetDurations).toBe(4);
   });
 
-  test('defaults to 3 target durations and no multivariant names', () => {
+  test('defaults to 3 target durations', () => {
     const config = readGuardConfig({ [guardEnvironment.pipelines]: '[{"bucket":"a","prefix":""}]' });
     expect(config.staleAfterTargetDurations).toBe(3);
-    expect(config.multivariantPlaylistNames.size).toBe(0);
   });
 
   test.each([
@@ -218,7 +214,6 @@ describe('checkPlaylistUpload', () => {
     ['not-a-playlist', upload('pipeline-a/720p/seg_1.ts', 'x')],
     ['outside-pipelines', upload('vod/720p/index.m3u8', 'x')],
     ['outside-pipelines', upload('pipeline-a/720p/index.m3u8', 'x', t0, 'other-bucket')],
-    ['multivariant', upload('pipeline-a/master.m3u8', 'x')],
   ])('skips without touching S3: %s', async (reason, event) => {
     const store = new MemoryStore();
     store.put('origin', event.key, livePlaylist(), t0);
@@ -250,10 +245,24 @@ describe('checkPlaylistUpload', () => {
     expect(store.calls).toEqual(['head origin/pipeline-a/other-name.m3u8', 'get origin/pipeline-a/other-name.m3u8']);
   });
 
-  test('skips a playlist exempted by its playlist-type metadata', async () => {
+  test.each(['EVENT', 'VOD', ' vod ', 'Multivariant', 'ended'])('skips a playlist exempted by its playlist-type metadata %j (the contract\'s rule)', async (value) => {
     const store = new MemoryStore();
-    const etag = store.put('origin', 'pipeline-a/720p/index.m3u8', livePlaylist(), t0, 'EVENT');
+    const etag = store.put('origin', 'pipeline-a/720p/index.m3u8', livePlaylist(), t0, value);
     await expect(checkPlaylistUpload(upload('pipeline-a/720p/index.m3u8', etag), context(store, due))).resolves.toMatchObject({ reason: 'exempt' });
+  });
+
+  test('a multivariant playlist is told by its content whatever its name (no name list)', async () => {
+    const store = new MemoryStore();
+    const etag = store.put('origin', 'pipeline-a/master.m3u8', livePlaylist(), t0);
+    store.put('origin', 'pipeline-b/master.m3u8', livePlaylist(), due);
+    await expect(checkPlaylistUpload(upload('pipeline-a/master.m3u8', etag), context(store, due))).resolves.toMatchObject({ decision: 'deleted' });
+  });
+
+  test('judges an upper-case .M3U8 playlist like a .m3u8 one', async () => {
+    const store = new MemoryStore();
+    const etag = store.put('origin', 'pipeline-a/720P/INDEX.M3U8', livePlaylist(), t0);
+    store.put('origin', 'pipeline-b/720P/INDEX.M3U8', livePlaylist(), due);
+    await expect(checkPlaylistUpload(upload('pipeline-a/720P/INDEX.M3U8', etag), context(store, due))).resolves.toMatchObject({ decision: 'deleted' });
   });
 
   test('skips when the object changes between HEAD and GET', async () => {

@@ -5,9 +5,10 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { LivePipeline, StaleDetection, StalePlaylistGuard, StalePlaylistGuardProps } from '../../src';
-import { guardEnvironment, playlistTypeMetadataHeader, stalePlaylistHeader } from '../../src/stale-playlist-guard/contract/protocol';
+import { exemptPlaylistTypes, guardEnvironment, playlistTypeMetadataHeader, stalePlaylistHeader } from '../../src/stale-playlist-guard/contract/protocol';
+import { isSafeThreshold } from '../../src/stale-playlist-guard/contract/staleness';
 import { loadCloudFrontFunction, MAX_FUNCTION_SIZE_BYTES, viewerResponseEvent } from '../harness/cloudfront-function';
-import { expectNagClean, nagFindings } from '../harness/nag';
+import { expectNagClean, nagAcknowledgements } from '../harness/nag';
 
 function guardStack(props: Partial<StalePlaylistGuardProps> = {}): { stack: Stack; guard: StalePlaylistGuard; template: Template } {
   const stack = new Stack(new App(), 'Live', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -39,23 +40,60 @@ describe('StalePlaylistGuard construct', () => {
       template.hasResourceProperties('AWS::CloudFront::CachePolicy', { CachePolicyConfig: Match.objectLike({ DefaultTTL: 86400, MaxTTL: 86400 }) });
     });
 
-    test('runs the edge function at viewer-response on every playlist behavior and on no segment behavior', () => {
+    test('runs the edge function on the pipelines\' playlist behaviors (.m3u8 and .M3U8) only, never on the catch-all or segments', () => {
       const byPattern = Object.fromEntries(behaviors(template).map((b) => [b.PathPattern, b.FunctionAssociations]));
-      expect(Object.keys(byPattern).sort()).toEqual(['*.m3u8', 'pipeline-a/*', 'pipeline-a/*.m3u8', 'pipeline-b/*', 'pipeline-b/*.m3u8']);
-      for (const pattern of ['*.m3u8', 'pipeline-a/*.m3u8', 'pipeline-b/*.m3u8']) {
+      expect(Object.keys(byPattern)).toEqual([
+        'pipeline-a/*.m3u8', 'pipeline-a/*.M3U8', 'pipeline-a/*', 'pipeline-b/*.m3u8', 'pipeline-b/*.M3U8', 'pipeline-b/*', '*.m3u8', '*.M3U8',
+      ]);
+      for (const pattern of ['pipeline-a/*.m3u8', 'pipeline-a/*.M3U8', 'pipeline-b/*.m3u8', 'pipeline-b/*.M3U8']) {
         expect(byPattern[pattern]).toEqual([{ EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/EdgeFunction/), 'FunctionARN'] } }]);
       }
-      expect(byPattern['pipeline-a/*']).toBeUndefined();
-      expect(byPattern['pipeline-b/*']).toBeUndefined();
+      for (const pattern of ['pipeline-a/*', 'pipeline-b/*', '*.m3u8', '*.M3U8']) expect(byPattern[pattern]).toBeUndefined();
     });
 
-    test('ships the edge function as cloudfront-js-2.0 under the 10 KB limit with the threshold filled in', () => {
+    test('ships the edge function as cloudfront-js-2.0 under the 10 KB limit, its rule rendered from the contract', () => {
       const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
       expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
       expect(Buffer.byteLength(fn.Properties.FunctionCode)).toBeLessThanOrEqual(MAX_FUNCTION_SIZE_BYTES);
-      expect(fn.Properties.FunctionCode).toContain('const CONFIG = {"staleAfterMs":18000,"multivariantPlaylistNames":["master.m3u8"],'
-        + `"playlistTypeHeader":"${playlistTypeMetadataHeader}","exemptPlaylistTypes":["vod","event"],"staleHeader":"${stalePlaylistHeader}"};`);
+      expect(fn.Properties.FunctionCode).toContain(`const CONFIG = ${JSON.stringify({
+        staleAfterMs: 18000, playlistTypeHeader: playlistTypeMetadataHeader, exemptPlaylistTypes, staleHeader: stalePlaylistHeader,
+      })}; // StalePlaylistGuard:config`);
       expect(guard.staleAfterMs).toBe(18000);
+    });
+
+    test('marks playlists with a marker function on ObjectCreated of .m3u8 and .M3U8 keys under each prefix', () => {
+      const notifications = JSON.stringify(template.findResources('Custom::S3BucketNotifications'));
+      for (const prefix of ['pipeline-a/', 'pipeline-b/']) {
+        for (const suffix of ['.m3u8', '.M3U8']) {
+          expect(notifications).toContain(`{"Key":{"FilterRules":[{"Name":"suffix","Value":"${suffix}"},{"Name":"prefix","Value":"${prefix}"}]}}`);
+        }
+      }
+      const functions = Object.values(template.findResources('AWS::Lambda::Function'))
+        .filter((fn) => fn.Properties.Description === 'lambda-src/stale-playlist-guard/mark.lambda.ts');
+      expect(functions).toHaveLength(1);
+      expect(functions[0].Properties).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs24.x', DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [expect.stringMatching(/MarkerDeadLetterQueue/), 'Arn'] } } });
+      expect(guard.markerFunction).toBeDefined();
+    });
+
+    test('lets the marker only read playlists and copy them onto themselves with new metadata', () => {
+      const statements = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0].Properties.PolicyDocument.Statement
+        .filter((statement: { Principal: unknown }) => JSON.stringify(statement.Principal).includes('MarkerRole'));
+      const actions = statements.map((statement: { Action: string }) => statement.Action).sort();
+      expect(actions).toEqual(['s3:GetObject', 's3:GetObject', 's3:GetObject', 's3:GetObject', 's3:ListBucket',
+        's3:PutObject', 's3:PutObject', 's3:PutObject', 's3:PutObject']);
+      for (const statement of statements.filter((s: { Action: string }) => s.Action === 's3:PutObject')) {
+        expect(statement.Condition.StringEquals).toEqual({ 's3:x-amz-metadata-directive': 'REPLACE' });
+        expect(JSON.stringify(statement.Resource)).toMatch(/\/pipeline-[ab]\/\*\.(m3u8|M3U8)"/);
+      }
+    });
+
+    test('sends playlists with Cache-Control: no-cache (browsers always ask again) and CORS for any origin', () => {
+      template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+        ResponseHeadersPolicyConfig: Match.objectLike({
+          CustomHeadersConfig: { Items: [{ Header: 'Cache-Control', Value: 'no-cache', Override: true }] },
+          CorsConfig: Match.objectLike({ AccessControlAllowOrigins: { Items: ['*'] } }),
+        }),
+      });
     });
 
     test('the deployed function code turns an 18.001 s old playlist into a 404 and leaves a 17.9 s old one alone', async () => {
@@ -83,20 +121,25 @@ describe('StalePlaylistGuard construct', () => {
       expect(policy).toContain('s3:GetObject');
     });
 
-    test('caches 403 and 404 for one second and serves CORS to any origin', () => {
+    test('caches 403 and 404 for one second; segments get the managed CORS policy', () => {
       template.hasResourceProperties('AWS::CloudFront::Distribution', {
         DistributionConfig: Match.objectLike({
           CustomErrorResponses: [{ ErrorCode: 403, ErrorCachingMinTTL: 1 }, { ErrorCode: 404, ErrorCachingMinTTL: 1 }],
         }),
       });
-      expect(behaviors(template).every((b) => b.ResponseHeadersPolicyId === '60669652-455b-4ae9-85a4-c4c02393f86c')).toBe(true);
+      expect(behaviors(template).filter((b) => !String(b.PathPattern).toLowerCase().endsWith('.m3u8'))
+        .every((b) => b.ResponseHeadersPolicyId === '60669652-455b-4ae9-85a4-c4c02393f86c')).toBe(true);
     });
 
-    test('deploys no function, queue or notification in edge mode', () => {
-      template.resourceCountIs('AWS::Lambda::Function', 0);
-      template.resourceCountIs('AWS::SQS::Queue', 0);
+    test('deploys no check function or delay queue in edge mode; the metrics API says which mode has which metric', () => {
+      template.resourceCountIs('AWS::SQS::Queue', 1); // the marker's dead-letter queue
       expect(guard.checkFunction).toBeUndefined();
-      expect(() => guard.metricDeletions()).toThrow(/origin mode only/);
+      expect(guard.detection).toBe(StaleDetection.EDGE);
+      expect(() => guard.metricDeletions()).toThrow('metric Deletions exists in origin mode only: this guard uses detection: StaleDetection.EDGE');
+      expect(() => guard.metricStaleDetections()).toThrow(/origin mode only/);
+      expect(() => guard.metricSkips()).toThrow(/origin mode only/);
+      expect(guard.metricPlaylistsMarked().metricName).toBe('PlaylistsMarked');
+      expect(guard.metricErrorRate().metricName).toBe('4xxErrorRate');
     });
 
     test('is cdk-nag AwsSolutions clean and leaves no annotation', () => {
@@ -128,11 +171,11 @@ describe('StalePlaylistGuard construct', () => {
     test('declares ObjectCreated notifications of .m3u8 keys under each prefix on the bucket itself, no custom resource', () => {
       template.hasResourceProperties('AWS::S3::Bucket', {
         NotificationConfiguration: {
-          QueueConfigurations: ['pipeline-a/', 'pipeline-b/'].map((prefix) => ({
+          QueueConfigurations: ['pipeline-a/', 'pipeline-b/'].flatMap((prefix) => ['.m3u8', '.M3U8'].map((suffix) => ({
             Event: 's3:ObjectCreated:*',
             Queue: { 'Fn::GetAtt': [Match.stringLikeRegexp('DelayQueue'), 'Arn'] },
-            Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: prefix }, { Name: 'suffix', Value: '.m3u8' }] } },
-          })),
+            Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: prefix }, { Name: 'suffix', Value: suffix }] } },
+          }))),
         },
       });
       template.resourceCountIs('Custom::S3BucketNotifications', 0);
@@ -145,21 +188,22 @@ describe('StalePlaylistGuard construct', () => {
       });
     });
 
-    test('lets the check function only HEAD, GET and DELETE .m3u8 keys under the pipeline prefixes, through the bucket policy', () => {
+    test('lets the check function only read playlists, delete them with If-Match, and list, through the bucket policy', () => {
       const bucketPolicy = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0].Properties.PolicyDocument.Statement;
       const allowed = bucketPolicy.filter((statement: { Effect: string; Principal: unknown }) =>
         statement.Effect === 'Allow' && JSON.stringify(statement.Principal).includes('CheckRole'));
-      expect(allowed).toHaveLength(2);
-      for (const statement of allowed) {
-        expect(statement.Action).toEqual(['s3:GetObject', 's3:DeleteObject']);
-        expect(JSON.stringify(statement.Resource)).toMatch(/\/pipeline-[ab]\/\*\.m3u8"/);
+      expect(allowed.map((statement: { Action: string }) => statement.Action).sort()).toEqual([
+        's3:DeleteObject', 's3:DeleteObject', 's3:DeleteObject', 's3:DeleteObject', 's3:GetObject', 's3:GetObject', 's3:GetObject', 's3:GetObject',
+        's3:ListBucket',
+      ]);
+      for (const statement of allowed.filter((s: { Action: string }) => s.Action !== 's3:ListBucket')) {
+        expect(JSON.stringify(statement.Resource)).toMatch(/\/pipeline-[ab]\/\*\.(m3u8|M3U8)"/);
+        if (statement.Action === 's3:DeleteObject') expect(statement.Condition).toEqual({ Null: { 's3:if-match': 'false' } });
       }
       const roleStatements = Object.values(template.findResources('AWS::IAM::Policy'))
         .filter((policy) => JSON.stringify(policy.Properties.Roles).includes('CheckRole'))
         .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-      // ListBucket (on the bucket, no object access) makes S3 answer 404 rather than 403 for a missing key
-      const s3Actions = roleStatements.flatMap((statement: { Action: string | string[] }) => [statement.Action].flat()).filter((a: string) => a.startsWith('s3:'));
-      expect(s3Actions).toEqual(['s3:ListBucket']);
+      expect(roleStatements.flatMap((statement: { Action: string | string[] }) => [statement.Action].flat()).filter((a: string) => a.startsWith('s3:'))).toEqual([]);
     });
 
     test('denies the check function any unconditional delete in the bucket policy', () => {
@@ -168,11 +212,11 @@ describe('StalePlaylistGuard construct', () => {
       expect(policy).toContain('"Condition":{"Null":{"s3:if-match":"true"}}');
     });
 
-    test('passes the pipelines, the multiple and the multivariant names to an arm64 Node 24 function', () => {
+    test('passes the pipelines and the multiple (no name list) to an arm64 Node 24 function', () => {
       const [check] = Object.values(template.findResources('AWS::Lambda::Function'));
       const environment = check.Properties.Environment.Variables;
       expect(environment[guardEnvironment.staleAfterTargetDurations]).toBe('3');
-      expect(environment[guardEnvironment.multivariantPlaylistNames]).toBe('master.m3u8');
+      expect(Object.keys(environment).sort()).toEqual([guardEnvironment.pipelines, guardEnvironment.staleAfterTargetDurations, 'AWS_NODEJS_CONNECTION_REUSE_ENABLED', 'POWERTOOLS_SERVICE_NAME'].sort());
       expect(JSON.stringify(environment[guardEnvironment.pipelines])).toContain('\\"prefix\\":\\"pipeline-b/\\"');
       expect(check.Properties).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs24.x', Handler: 'index.handler' });
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
@@ -189,30 +233,85 @@ describe('StalePlaylistGuard construct', () => {
     });
   });
 
-  test('origin detection on buckets you bring goes through aws-cdk-lib\'s notification custom resource, its one nag finding', () => {
-    const stack = new Stack(new App(), 'Adopted', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const bucketA = new s3.Bucket(stack, 'PipelineA', { enforceSSL: true, serverAccessLogsPrefix: 'logs/' });
-    const bucketB = new s3.Bucket(stack, 'PipelineB', { enforceSSL: true, serverAccessLogsPrefix: 'logs/' });
-    new StalePlaylistGuard(stack, 'Origin', {
+  describe.each([StaleDetection.ORIGIN, StaleDetection.EDGE])('%s detection on buckets you bring (imported by name, as MediaLive\'s)', (detection) => {
+    const stack = new Stack(new App(), 'Imported', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const bucketA = s3.Bucket.fromBucketName(stack, 'PipelineA', 'medialive-pipeline-a');
+    const bucketB = s3.Bucket.fromBucketName(stack, 'PipelineB', 'medialive-pipeline-b');
+    const guard = new StalePlaylistGuard(stack, 'Origin', {
       targetDuration: Duration.seconds(6),
-      detection: StaleDetection.ORIGIN,
-      pipelines: [LivePipeline.inBucket(bucketA, 'live/'), LivePipeline.inBucket(bucketB, 'live/')],
+      detection,
+      pipelines: [LivePipeline.inBucket(bucketA, 'pipeline-a/'), LivePipeline.inBucket(bucketB, 'pipeline-b/')],
     });
     const template = Template.fromStack(stack);
-    const notifications = JSON.stringify(template.findResources('Custom::S3BucketNotifications'));
-    expect(notifications.match(/"Name":"suffix","Value":".m3u8"/g)).toHaveLength(2);
-    expect(notifications.match(/"Name":"prefix","Value":"live\/"/g)).toHaveLength(2);
-    // the handler's managed policy cannot be acknowledged: aws-cdk-lib rejects IDs with more than one '::'
-    expect(nagFindings(stack).map((f) => `${f.rule} ${f.constructPath}`)).toEqual([
-      expect.stringMatching(/^AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\] Adopted\/BucketNotificationsHandler/),
-    ]);
+
+    test('synthesizes on aws-cdk-lib 2.268 and is cdk-nag AwsSolutions clean, each acknowledgement exactly one finding', () => {
+      expect(guard.buckets).toHaveLength(2);
+      expectNagClean(stack);
+      const acknowledged = nagAcknowledgements(stack).map((ack) => ack.rule);
+      expect(acknowledged).toContain('AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]');
+      expect(acknowledged).toContain('AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::medialive-pipeline-a/pipeline-a/*.m3u8]');
+      expect(acknowledged.filter((rule) => rule === 'AwsSolutions-IAM5')).toEqual([]); // never a whole rule
+    });
+
+    test('outputs, per bucket, the exact statements its owner must add: CloudFront read and list (and the delete guard)', () => {
+      const outputs = template.findOutputs('*');
+      const required = Object.values(outputs).map((output) => JSON.stringify(stack.resolve(output.Value)));
+      expect(required).toHaveLength(2);
+      const forA = required.find((text) => text.includes('medialive-pipeline-a'))!;
+      expect(forA).toContain('cloudfront.amazonaws.com');
+      expect(forA).toContain('s3:GetObject');
+      expect(forA).toContain('s3:ListBucket');
+      expect(forA).toContain('AWS:SourceArn');
+      expect(forA).toContain('pipeline-a/*');
+      if (detection === StaleDetection.ORIGIN) expect(forA).toContain('\\"Null\\":{\\"s3:if-match\\":\\"true\\"}');
+    });
+
+    test('puts what the bucket policy would have said into the role: deletes only with If-Match', () => {
+      const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement) as Array<{ Action: string; Condition?: unknown }>;
+      const deletes = statements.filter((statement) => statement.Action === 's3:DeleteObject');
+      if (detection === StaleDetection.ORIGIN) {
+        expect(deletes).toHaveLength(4);
+        expect(deletes.every((statement) => JSON.stringify(statement.Condition) === '{"Null":{"s3:if-match":"false"}}')).toBe(true);
+      } else {
+        expect(deletes).toEqual([]);
+        const puts = statements.filter((statement) => statement.Action === 's3:PutObject');
+        expect(puts).toHaveLength(4);
+        expect(puts.every((statement) => JSON.stringify(statement.Condition).includes('"s3:x-amz-metadata-directive":"REPLACE"'))).toBe(true);
+      }
+    });
+  });
+
+  test('two pipelines under the same prefix in two buckets are refused: CloudFront could reach only one of them', () => {
+    const stack = new Stack(new App(), 'SamePrefix', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const bucketA = s3.Bucket.fromBucketName(stack, 'A', 'bucket-a');
+    const bucketB = s3.Bucket.fromBucketName(stack, 'B', 'bucket-b');
+    expect(() => new StalePlaylistGuard(stack, 'Origin', {
+      targetDuration: Duration.seconds(6),
+      pipelines: [LivePipeline.inBucket(bucketA, 'live/'), LivePipeline.inBucket(bucketB, 'live/')],
+    })).toThrow("pipelines 1 and 2 share the prefix 'live/' in different buckets: CloudFront serves one bucket per path");
+  });
+
+  describe('target durations', () => {
+    test.each([1, 2, 3, 5, 6, 7, 10])('TD %i s synthesizes with whole-second TTLs and a safe default threshold', (td) => {
+      const { template, guard } = guardStack({ targetDuration: Duration.seconds(td) });
+      const ttl = Math.floor(td / 2);
+      if (ttl > 0) template.hasResourceProperties('AWS::CloudFront::CachePolicy', { CachePolicyConfig: Match.objectLike({ DefaultTTL: ttl, MaxTTL: ttl }) });
+      // TD 1 s: a zero TTL, CloudFront's managed CachingDisabled policy on the playlists (every request revalidated with S3)
+      else expect(behaviors(template).find((b) => b.PathPattern === '*.m3u8')!.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+      expect(isSafeThreshold(td, guard.staleAfterTargetDurations, ttl * 1000)).toBe(true);
+      expect(guard.staleAfterTargetDurations).toBe(td <= 2 ? 3.5 : 3);
+    });
   });
 
   describe('rejects impossible props at synth time', () => {
     test.each<[string, Partial<StalePlaylistGuardProps>, RegExp]>([
       ['a fractional target duration', { targetDuration: Duration.millis(2500) }, /targetDuration must be a whole number of seconds >= 1.*got 2 seconds 500 millis/],
       ['a playlist TTL above half the target duration', { playlistCacheTtl: Duration.seconds(4) }, /playlistCacheTtl must be at most half the target duration \(3 s\), got 4 seconds/],
-      ['a threshold a healthy encoder can reach', { staleAfterTargetDurations: 1.5 }, /staleAfterTargetDurations must be at least 2.34 .*got 1.5/],
+      ['a threshold a healthy encoder can reach', { staleAfterTargetDurations: 1.5 }, /staleAfterTargetDurations must be at least 3 for a target duration of 6 s .*got 1.5/],
+      ['an infinite threshold', { staleAfterTargetDurations: Infinity }, /staleAfterTargetDurations must be a finite number > 0, got Infinity/],
+      ['a NaN threshold', { staleAfterTargetDurations: NaN }, /staleAfterTargetDurations must be a finite number > 0, got NaN/],
+      ['a playlist TTL of a fraction of a second', { playlistCacheTtl: Duration.millis(1500) }, /playlistCacheTtl must be whole seconds \(CloudFront TTLs are\), got 1 second 500 millis/],
       ['an origin threshold beyond the SQS delay limit', { detection: StaleDetection.ORIGIN, targetDuration: Duration.seconds(400) }, /at most 900 s in SQS.*1200 s/],
       ['no pipelines', { pipelines: [] }, /pipelines must name at least one location, got \[\]/],
       ['a repeated pipeline', { pipelines: [LivePipeline.atPrefix('a/'), LivePipeline.atPrefix('a')] }, /pipelines must be distinct/],

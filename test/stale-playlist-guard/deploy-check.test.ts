@@ -65,7 +65,6 @@ const maximal: Partial<StalePlaylistGuardProps> = {
   playlistCacheTtl: Duration.seconds(1),
   segmentCacheTtl: Duration.days(7),
   errorCacheTtl: Duration.seconds(2),
-  multivariantPlaylistNames: ['master.m3u8', 'index.m3u8'],
   bucketRemovalPolicy: RemovalPolicy.DESTROY,
   alarms: true,
   domainNames: ['live.example.com'],

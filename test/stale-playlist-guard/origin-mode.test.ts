@@ -6,7 +6,7 @@ import type { S3EventRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-l
 import { bareEtag, ConditionalDeleteResult, PlaylistHead, PlaylistStore } from '../../lambda-src/stale-playlist-guard/check';
 import { S3PlaylistStore } from '../../lambda-src/stale-playlist-guard/s3-store';
 import { guardEnvironment, guardMetrics } from '../../src/stale-playlist-guard/contract/protocol';
-import { LoopbackS3, s3rverCredentials, startS3 } from '../harness/s3';
+import { asS3Delivers, LoopbackS3, s3rverCredentials, startS3 } from '../harness/s3';
 
 /**
  * Origin mode end to end against s3rver: simulated encoders write segments and media playlists, s3rver emits
@@ -60,7 +60,6 @@ beforeAll(async () => {
     GUARD_S3_FORCE_PATH_STYLE: 'true',
     [guardEnvironment.pipelines]: JSON.stringify(pipelines.map((prefix) => ({ bucket, prefix }))),
     [guardEnvironment.staleAfterTargetDurations]: String(staleAfterTargetDurations),
-    [guardEnvironment.multivariantPlaylistNames]: 'master.m3u8',
     POWERTOOLS_SERVICE_NAME: 'origin-mode-test',
     POWERTOOLS_DEV: 'true', // logs and EMF go to the global console, captured below
     POWERTOOLS_METRICS_DISABLED: 'false', // dev mode would otherwise disable metrics
@@ -522,14 +521,6 @@ function mediaPlaylist(sequence: number): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${targetDurationSeconds}`, `#EXT-X-MEDIA-SEQUENCE:${first}`];
   for (let index = first; index <= sequence; index++) lines.push(`#EXTINF:${targetDurationSeconds}.000,`, `seg_${index}.ts`);
   return `${lines.join('\n')}\n`;
-}
-
-/** A notification record as S3 sends it: key URL-encoded (`+` for a space; s3rver sends it raw), eventTime of the write. */
-function asS3Delivers(record: S3EventRecord, writtenAtMs: number): S3EventRecord {
-  const key = encodeURIComponent(record.s3.object.key)
-    .replace(/%2F/g, '/').replace(/%20/g, '+').replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
-  const s3Entity = { ...record.s3, object: { ...record.s3.object, key } };
-  return { ...record, eventVersion: '2.1', eventTime: new Date(writtenAtMs).toISOString(), s3: s3Entity };
 }
 
 function sqsRecord(messageId: string, body: string, sentAtMs = Date.now(), receiveCount = 1): SQSRecord {

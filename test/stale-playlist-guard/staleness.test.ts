@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import {
-  classifyPlaylist, clockSkewToleranceMs, isSafeThreshold, isStale, lastModifiedGranularityMs, oldestHealthyAgeMs, staleAfterMs,
+  classifyPlaylist, clockSkewToleranceMs, defaultPlaylistCacheTtlSeconds, defaultStaleAfterTargetDurations, isSafeThreshold, isStale,
+  lastModifiedGranularityMs, minimumStaleAfterTargetDurations, oldestHealthyAgeMs, playlistCacheTiers, staleAfterMs,
 } from '../../src/stale-playlist-guard/contract/staleness';
 
 describe('thresholds', () => {
@@ -18,13 +19,29 @@ describe('thresholds', () => {
     expect(staleAfterMs(1, 1 / 3)).toBe(333);
   });
 
-  test('a healthy playlist can look 1.5 x TD + cache TTL + 1 s granularity + 1 s skew old', () => {
-    expect(oldestHealthyAgeMs(2, 1000)).toBe(3000 + 1000 + lastModifiedGranularityMs + clockSkewToleranceMs);
+  test('a healthy playlist can look 1.5 x TD + 2 cache TTLs (edge, regional edge cache) + 1 s granularity + 1 s skew old', () => {
+    expect(playlistCacheTiers).toBe(2);
+    expect(oldestHealthyAgeMs(2, 1000)).toBe(3000 + 2 * 1000 + lastModifiedGranularityMs + clockSkewToleranceMs);
     expect(oldestHealthyAgeMs(6, 0)).toBe(11000);
   });
 
-  test.each([2, 3, 4, 6, 10, 30, 60])('the defaults (3 x TD, cache TTL TD/2) are safe for TD = %i s', (td) => {
-    expect(isSafeThreshold(td, 3, td * 500)).toBe(true);
+  test.each([1, 2, 3, 4, 5, 6, 7, 10, 30, 60])('the defaults (whole-second TTL floor(TD/2), multiple max(3, minimum)) are safe for TD = %i s', (td) => {
+    const ttlMs = defaultPlaylistCacheTtlSeconds(td) * 1000;
+    expect(ttlMs % 1000).toBe(0);
+    expect(ttlMs).toBeLessThanOrEqual(td * 500);
+    expect(isSafeThreshold(td, defaultStaleAfterTargetDurations(td, ttlMs), ttlMs)).toBe(true);
+  });
+
+  test('the default multiple is 3 from TD 3 s up, 3.5 at TD 1 s and 2 s (where one extra TTL already exceeds 3 x TD)', () => {
+    const defaults = [1, 2, 3, 4, 5, 6].map((td) => defaultStaleAfterTargetDurations(td, defaultPlaylistCacheTtlSeconds(td) * 1000));
+    expect(defaults).toEqual([3.5, 3.5, 3, 3, 3, 3]);
+    expect(isSafeThreshold(2, 3, 1000)).toBe(false);
+    expect(minimumStaleAfterTargetDurations(6, 3000)).toBe(3);
+  });
+
+  test('a non-finite multiple is never safe', () => {
+    expect(isSafeThreshold(6, Infinity, 3000)).toBe(false);
+    expect(isSafeThreshold(6, NaN, 3000)).toBe(false);
   });
 
   test.each([
@@ -32,13 +49,14 @@ describe('thresholds', () => {
     ['2 x TD with cache TTL TD/2', 2, 2, 1000],
     ['1.5 x TD, the RFC window alone', 6, 1.5, 0],
     ['3 x TD behind a cache of a whole TD', 2, 3, 2001],
+    ['3 x TD at TD 2 s with a 1 s TTL in two tiers', 2, 3, 1000],
   ])('too small: %s', (_, td, multiple, cacheTtlMs) => {
     expect(isSafeThreshold(td, multiple, cacheTtlMs)).toBe(false);
   });
 
   test('a threshold exactly at the oldest healthy age is safe (equal is not stale)', () => {
-    expect(isSafeThreshold(2, 3, 1000)).toBe(true); // 6000 >= 3000 + 1000 + 2000
-    expect(isSafeThreshold(2, 3, 1001)).toBe(false);
+    expect(isSafeThreshold(4, 3, 2000)).toBe(true); // 12000 >= 6000 + 2 x 2000 + 2000
+    expect(isSafeThreshold(4, 3, 2001)).toBe(false);
   });
 });
 
@@ -60,11 +78,12 @@ const compliantObservation = fc
   })
   .map((input) => {
     const tdMs = input.targetDurationSeconds * 1000;
-    const cacheTtlMs = Math.floor(input.cacheTtlFraction * tdMs / 2);
+    const cacheTtlMs = Math.floor(input.cacheTtlFraction * tdMs / 2 / 1000) * 1000; // CloudFront TTLs are whole seconds
     const writes = [input.startMs];
     for (const fraction of input.intervalFractions) writes.push(writes[writes.length - 1] + Math.round(tdMs * (0.5 + fraction)));
     const observedAt = writes[0] + Math.floor(input.observedFraction * (writes[writes.length - 1] - writes[0]));
-    const fetchedAt = Math.max(writes[0], observedAt - Math.floor(input.cacheAgeFraction * cacheTtlMs));
+    // each cache tier may keep its copy a whole TTL: the copy reaching the function can be tiers x TTL old
+    const fetchedAt = Math.max(writes[0], observedAt - Math.floor(input.cacheAgeFraction * playlistCacheTiers * cacheTtlMs));
     const version = writes.filter((write) => write <= fetchedAt).pop()!;
     const lastModified = Math.floor(version / 1000) * 1000 + input.skewMs;
     return { ...input, cacheTtlMs, writes, observedAt, lastModified };
@@ -82,11 +101,12 @@ describe('a safe threshold never flags a running compliant encoder', () => {
     );
   });
 
-  test('property: with the defaults (3 x TD, TTL up to TD/2, TD >= 2 s) no observation is ever stale', () => {
+  test('property: with the default multiple for any whole-second TTL up to TD/2 no observation is ever stale (TD >= 1 s)', () => {
     fc.assert(
-      fc.property(compliantObservation.filter((observation) => observation.targetDurationSeconds >= 2), (observation) => {
-        const { targetDurationSeconds, observedAt, lastModified } = observation;
-        return !isStale(lastModified, observedAt, staleAfterMs(targetDurationSeconds, 3));
+      fc.property(compliantObservation, (observation) => {
+        const { targetDurationSeconds, cacheTtlMs, observedAt, lastModified } = observation;
+        const multiple = defaultStaleAfterTargetDurations(targetDurationSeconds, cacheTtlMs);
+        return !isStale(lastModified, observedAt, staleAfterMs(targetDurationSeconds, multiple));
       }),
       { numRuns: 2000 },
     );

@@ -26,7 +26,7 @@ export const stitcherQuery = {
 /** Every query parameter the cache key includes. */
 export const stitcherCacheKeyQueryStrings: string[] = Object.values(stitcherQuery);
 
-/** Response header naming the breaks the stitcher skipped (no compatible ad rendition). */
+/** Response header counting the breaks the stitcher skipped (no compatible ad rendition, or the ad failed). */
 export const skippedBreaksHeader = 'x-stitcher-skipped-breaks';
 
 /** Environment variables through which the construct configures the stitching function. */
@@ -39,6 +39,7 @@ export const stitcherEnvironment = {
   maxPayloadLength: 'STITCHER_MAX_PAYLOAD_LENGTH',
   maxBreaks: 'STITCHER_MAX_BREAKS',
   upstreamTimeoutMs: 'STITCHER_UPSTREAM_TIMEOUT_MS',
+  requestDeadlineMs: 'STITCHER_REQUEST_DEADLINE_MS',
   maxUpstreamBytes: 'STITCHER_MAX_UPSTREAM_BYTES',
   upstreamCacheTtlSeconds: 'STITCHER_UPSTREAM_CACHE_TTL_SECONDS',
   upstreamCacheBytes: 'STITCHER_UPSTREAM_CACHE_BYTES',

@@ -7,35 +7,50 @@
 export const guardEnvironment = {
   /** How many target durations without a new upload make a media playlist stale. */
   staleAfterTargetDurations: 'GUARD_STALE_AFTER_TARGET_DURATIONS',
-  /** Comma-separated multivariant playlist file names, never deleted. */
-  multivariantPlaylistNames: 'GUARD_MULTIVARIANT_PLAYLIST_NAMES',
   /** JSON array of `{ bucket, prefix }`: the pipelines, in order; a key maps to the same key in the others. */
   pipelines: 'GUARD_PIPELINES',
   /** `true` addresses S3 path-style (S3-compatible stores and the loopback S3 of the tests). */
   s3ForcePathStyle: 'GUARD_S3_FORCE_PATH_STYLE',
 } as const;
 
-/** CloudWatch namespace and metric names of the origin-mode function (EMF). */
+/** CloudWatch namespace and metric names of the guard's functions (EMF). */
 export const guardMetrics = {
   namespace: 'CdkOttConstructs/StalePlaylistGuard',
+  /** Origin mode: live media playlists found stale. */
   staleDetections: 'StaleDetections',
+  /** Origin mode: stale playlists deleted. */
   deletions: 'Deletions',
+  /** Origin mode: playlists looked at and kept. */
   skips: 'Skips',
+  /** Edge mode (marker): multivariant and ended playlists marked, by `mark`. */
+  marked: 'PlaylistsMarked',
 } as const;
-
-/** S3 user metadata (`x-amz-meta-playlist-type`) that exempts a playlist from the guard: `vod` or `event`. */
-export const playlistTypeMetadataHeader = 'x-amz-meta-playlist-type';
 
 /** Header the edge function adds to the 404 it answers for a stale playlist. */
 export const stalePlaylistHeader = 'x-stale-playlist';
 
-/** Values of {@link playlistTypeMetadataHeader} (compared case-insensitively) that exempt a playlist, in both modes. */
-export const exemptPlaylistTypes: readonly string[] = ['vod', 'event'];
+/** S3 user metadata name (as the SDK's `Metadata` map and an `x-amz-meta-` header carry it) that marks a playlist. */
+export const playlistTypeMetadataName = 'playlist-type';
 
-/** Defaults of the construct that its handlers and CloudFront Function also rely on. */
+/** The same field as an HTTP response header, lower-case as CloudFront Functions see it. */
+export const playlistTypeMetadataHeader = `x-amz-meta-${playlistTypeMetadataName}`;
+
+/** The values the marker writes. */
+export const playlistMarks = {
+  /** EXT-X-STREAM-INF and friends: a multivariant playlist, written once and never updated. */
+  multivariant: 'multivariant',
+  /** EXT-X-ENDLIST or EXT-X-PLAYLIST-TYPE:VOD: nothing will be added. */
+  ended: 'ended',
+} as const;
+
+/**
+ * Values of {@link playlistTypeMetadataHeader} that exempt a playlist, in both modes, compared trimmed and
+ * lower-case: the marker's, and `vod`/`event` set by an encoder on its final playlists.
+ */
+export const exemptPlaylistTypes: readonly string[] = [playlistMarks.multivariant, playlistMarks.ended, 'vod', 'event'];
+
+/** Defaults of the construct that its handlers also rely on. */
 export const guardDefaults = {
-  /** How many target durations without an update make a live media playlist stale. */
+  /** How many target durations without an update make a live media playlist stale, unless short TDs need more. */
   staleAfterTargetDurations: 3,
-  /** File names of multivariant playlists, never treated as stale. */
-  multivariantPlaylistNames: ['master.m3u8'] as readonly string[],
 } as const;

@@ -4,8 +4,8 @@
  *
  * RFC 8216 §6.2.1: a server makes a new version of a live media playlist available no earlier than
  * 0.5 and no later than 1.5 target durations after the previous one. An observer sees the latest
- * version late by the cache TTL of whatever sits in between, and S3's Last-Modified is truncated to
- * whole seconds, so a healthy playlist can look up to 1.5 x TD + cache TTL + 1 s + clock skew old.
+ * version late by the cache TTLs of whatever sits in between, and S3's Last-Modified is truncated to
+ * whole seconds, so a healthy playlist can look up to 1.5 x TD + 2 x cache TTL + 1 s + clock skew old.
  */
 
 /** Whole-second Last-Modified, as S3 and HTTP dates carry it. */
@@ -14,6 +14,15 @@ export const lastModifiedGranularityMs = 1000;
 export const clockSkewToleranceMs = 1000;
 /** Latest a compliant encoder may update after its previous update, in target durations (RFC 8216 §6.2.1). */
 export const maximumUpdateIntervalTargetDurations = 1.5;
+/**
+ * Caches between S3 and the function that may each keep a playlist for the playlist TTL: the edge location and
+ * the regional edge cache in front of it. CloudFront's documentation states TTLs per cache and says nothing
+ * about a tier counting the age a copy already had upstream, so the bound assumes the worst: the TTLs add up.
+ * (Origin Shield, which the guard does not enable, would be a third tier.)
+ */
+export const playlistCacheTiers = 2;
+/** The multiple of target durations the guard uses unless a larger one is needed to stay safe. */
+export const preferredStaleAfterTargetDurations = 3;
 
 /** True when a playlist last modified at `lastModifiedMs` is older than `thresholdMs` at `nowMs`. */
 export function isStale(lastModifiedMs: number, nowMs: number, thresholdMs: number): boolean {
@@ -26,28 +35,50 @@ export function staleAfterMs(targetDurationSeconds: number, staleAfterTargetDura
 }
 
 /**
- * The oldest a playlist from a compliant encoder can look to an observer behind a cache of `cacheTtlMs`:
- * anything older can only come from an encoder that stopped.
+ * The oldest a playlist from a compliant encoder can look to an observer behind {@link playlistCacheTiers} caches
+ * of `cacheTtlMs` each: anything older can only come from an encoder that stopped.
  */
 export function oldestHealthyAgeMs(targetDurationSeconds: number, cacheTtlMs: number): number {
-  return maximumUpdateIntervalTargetDurations * targetDurationSeconds * 1000 + cacheTtlMs + lastModifiedGranularityMs + clockSkewToleranceMs;
+  return maximumUpdateIntervalTargetDurations * targetDurationSeconds * 1000 + playlistCacheTiers * cacheTtlMs
+    + lastModifiedGranularityMs + clockSkewToleranceMs;
 }
 
-/** True when a threshold never flags a compliant encoder observed through a cache of `cacheTtlMs`. */
+/** True when a threshold never flags a compliant encoder observed through the caches. */
 export function isSafeThreshold(targetDurationSeconds: number, staleAfterTargetDurations: number, cacheTtlMs: number): boolean {
-  return staleAfterMs(targetDurationSeconds, staleAfterTargetDurations) >= oldestHealthyAgeMs(targetDurationSeconds, cacheTtlMs);
+  return Number.isFinite(staleAfterTargetDurations)
+    && staleAfterMs(targetDurationSeconds, staleAfterTargetDurations) >= oldestHealthyAgeMs(targetDurationSeconds, cacheTtlMs);
+}
+
+/** The smallest safe multiple of target durations, rounded up to a quarter. */
+export function minimumStaleAfterTargetDurations(targetDurationSeconds: number, cacheTtlMs: number): number {
+  return Math.ceil(oldestHealthyAgeMs(targetDurationSeconds, cacheTtlMs) / (targetDurationSeconds * 1000) * 4) / 4;
+}
+
+/** The default multiple: {@link preferredStaleAfterTargetDurations}, or the minimum safe one where that is larger (short TDs). */
+export function defaultStaleAfterTargetDurations(targetDurationSeconds: number, cacheTtlMs: number): number {
+  return Math.max(preferredStaleAfterTargetDurations, minimumStaleAfterTargetDurations(targetDurationSeconds, cacheTtlMs));
+}
+
+/**
+ * The default playlist TTL at CloudFront, in whole seconds (CloudFront TTLs are whole seconds): half a target
+ * duration, rounded down so it never exceeds half (TD 1 s: 0, every request revalidated with S3).
+ */
+export function defaultPlaylistCacheTtlSeconds(targetDurationSeconds: number): number {
+  return Math.floor(targetDurationSeconds / 2);
 }
 
 /** What a playlist is, as far as the guard cares. */
 export type PlaylistKind = 'multivariant' | 'ended' | 'live' | 'no-target-duration';
 
 /**
- * Classifies playlist text without a full parse: multivariant playlists (EXT-X-STREAM-INF) and ended or
- * VOD playlists (EXT-X-ENDLIST, PLAYLIST-TYPE:VOD) are never stale; a live media playlist needs its
- * EXT-X-TARGETDURATION for a threshold.
+ * Classifies playlist text without a full parse: multivariant playlists (any multivariant-only tag of
+ * RFC 8216 §4.4.6: EXT-X-STREAM-INF, EXT-X-I-FRAME-STREAM-INF, EXT-X-MEDIA, EXT-X-SESSION-DATA, EXT-X-SESSION-KEY,
+ * EXT-X-CONTENT-STEERING) and ended or VOD playlists (EXT-X-ENDLIST, PLAYLIST-TYPE:VOD) are never stale; a live
+ * media playlist needs its EXT-X-TARGETDURATION for a threshold. Works on a playlist's first and last lines
+ * joined, which is what the marker reads.
  */
 export function classifyPlaylist(text: string): { kind: PlaylistKind; targetDurationSeconds?: number } {
-  if (/^#EXT-X-(STREAM-INF|I-FRAME-STREAM-INF):/m.test(text)) return { kind: 'multivariant' };
+  if (/^#EXT-X-(STREAM-INF|I-FRAME-STREAM-INF|MEDIA|SESSION-DATA|SESSION-KEY|CONTENT-STEERING):/m.test(text)) return { kind: 'multivariant' };
   if (/^#EXT-X-ENDLIST\s*$/m.test(text) || /^#EXT-X-PLAYLIST-TYPE:VOD\s*$/m.test(text)) return { kind: 'ended' };
   const targetDuration = /^#EXT-X-TARGETDURATION:(\d+)\s*$/m.exec(text);
   if (!targetDuration || Number(targetDuration[1]) <= 0) return { kind: 'no-target-duration' };

@@ -20,20 +20,11 @@ export interface CfnTemplate {
 export type TemplateSource = Stack | CfnTemplate;
 
 /**
- * The template JSON of `source`, synthesizing a stack once. aws-cdk-lib's own synth-time CloudFormation Validate
- * plugin is off here (CDK_VALIDATION=false): cfn-lint checks the same schemas and more, and the plugin's first run
- * costs 10-20 s per test process on a loaded 2-core machine. Its findings are warnings only, so nothing is lost.
+ * The template JSON of `source`, synthesizing a stack once (aws-cdk-lib's own CloudFormation Validate plugin is off
+ * in every test process, see test/jest.setup.ts: cfn-lint checks the same schemas and more).
  */
 export function templateOf(source: TemplateSource): CfnTemplate {
-  if (!(source instanceof Stack)) return source;
-  const previous = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    return Template.fromStack(source).toJSON() as CfnTemplate;
-  } finally {
-    if (previous === undefined) delete process.env.CDK_VALIDATION;
-    else process.env.CDK_VALIDATION = previous;
-  }
+  return source instanceof Stack ? Template.fromStack(source).toJSON() as CfnTemplate : source;
 }
 
 /** Logical ids of the resources of `type`, in template order. */
