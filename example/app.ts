@@ -4,7 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
   ChannelClass, EncodingProfile, LiveInput, LiveOttPipeline, LivePipeline, Packaging, PlaybackConfiguration,
-  PrefetchSessionInitializer, PrefetchTrafficShaping, PreRollStitcher, StalePlaylistGuard,
+  PrefetchSessionInitializer, PrefetchTrafficShaping, PreRollStitcher, StalePlaylistGuard, TimeShiftChannel, TimeShiftedViewing,
 } from '../src';
 
 /** One stack composing every construct of the library, as a user's app would. */
@@ -60,6 +60,21 @@ export class OttExampleStack extends Stack {
       }],
     });
     new CfnOutput(this, 'SessionInitializerUrlBase', { value: ads.sessionInitializerUrlBase });
+
+    // a channel-assembly channel viewers may watch up to two hours behind, e.g. from the start of a programme
+    const timeShifted = new TimeShiftedViewing(this, 'TimeShiftedChannel', {
+      channel: TimeShiftChannel.create({
+        channelName: 'news',
+        maxTimeDelay: Duration.hours(2),
+        outputs: [
+          { manifestName: 'index_hls', sourceGroup: 'hls', hlsPlaylistSettings: { manifestWindowSeconds: 60 } },
+          { manifestName: 'index_dash', sourceGroup: 'dash', dashPlaylistSettings: { manifestWindowSeconds: 60, minBufferTimeSeconds: 12 } },
+        ],
+      }),
+      segmentDuration: Duration.seconds(6),
+      segmentSourceUrl: 'https://vod.example.com',
+    });
+    new CfnOutput(this, 'TimeShiftedPlaybackUrlBase', { value: timeShifted.playbackUrlBase });
   }
 }
 

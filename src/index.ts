@@ -10,3 +10,5 @@ export * from './shared/distribution-settings';
 export * from './prefetch-session-initializer/prefetch-session-initializer';
 export * from './prefetch-session-initializer/playback-configuration';
 export * from './prefetch-session-initializer/prefetch-schedules';
+export * from './time-shifted-viewing/time-shifted-viewing';
+export * from './time-shifted-viewing/channel-cache-behaviors';

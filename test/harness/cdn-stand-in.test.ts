@@ -53,6 +53,10 @@ describe('CDN stand-in', () => {
         counters.set(url, count);
         if (url.startsWith('/origin/missing')) {
           response.writeHead(404, { 'content-type': 'text/plain' }).end('origin: no such key\n');
+        } else if (url.startsWith('/origin/redirect')) {
+          const status = Number(/status=(\d+)/.exec(url)?.[1] ?? 302);
+          const cacheControl = url.includes('cc=1') ? { 'cache-control': 'max-age=60' } : undefined;
+          response.writeHead(status, { location: `./target.m3u8?version=${count}`, ...cacheControl }).end();
         } else if (url.startsWith('/origin/broken')) {
           response.writeHead(503, { 'content-type': 'text/plain' }).end('origin: slow down\n');
         } else {
@@ -233,6 +237,55 @@ describe('CDN stand-in', () => {
     cdnNow += 9999;
     await fetch(`${longer.origin}/missing/longer.m3u8`);
     expect(originHits('/missing/longer.m3u8')).toBe(1);
+  });
+
+  test('keys on the allow-listed query parameters only, and forwards only the keyed and forwarded ones', async () => {
+    const stand = await cdn([{ pathPattern: '*', ttlSeconds: 60, cacheKeyQueryStrings: ['a'], forwardedQueryStrings: ['f'] }]);
+    const get = async (query: string) => (await fetch(`${stand.origin}/query/index.m3u8?${query}`)).text();
+
+    expect(await get('a=1&b=2&f=3')).toContain('/origin/query/index.m3u8?a=1&f=3 version 1');
+    expect(await get('b=9&a=1&f=4')).toContain('/origin/query/index.m3u8?a=1&f=3 version 1'); // same key: a hit
+    expect(await get('a=2')).toContain('/origin/query/index.m3u8?a=2 version 1');
+    expect(await get('f=3')).toContain('/origin/query/index.m3u8?f=3 version 1');
+    expect(stand.requests.map((r) => [r.cache, r.cacheKey])).toEqual([
+      ['miss', '/query/index.m3u8?a=1'], ['hit', '/query/index.m3u8?a=1'], ['miss', '/query/index.m3u8?a=2'], ['miss', '/query/index.m3u8'],
+    ]);
+  });
+
+  test('passes redirects to the viewer unfollowed; caches 301/302 for the TTL and 307 only with Cache-Control', async () => {
+    const alternate = await startStaticServer({
+      routes: [(request, response) => {
+        response.writeHead(200, { 'content-type': 'text/plain' }).end(`alternate ${request.url}\n`);
+        return true;
+      }],
+    });
+    try {
+      const stand = await cdn([
+        { pathPattern: 'elsewhere/*', ttlSeconds: 60, origin: `${alternate.origin}/alt` },
+        { pathPattern: '*', ttlSeconds: 5, cacheKeyQueryStrings: ['status', 'cc'] },
+      ]);
+      const get = (query: string) => fetch(`${stand.origin}/redirect/index.m3u8?${query}`, { redirect: 'manual' });
+
+      const found = await get('status=302');
+      expect(found.status).toBe(302);
+      expect(found.headers.get('location')).toBe('./target.m3u8?version=1');
+      cdnNow += 4999;
+      expect((await get('status=302')).headers.get('location')).toBe('./target.m3u8?version=1');
+      cdnNow += 1;
+      expect((await get('status=302')).headers.get('location')).toBe('./target.m3u8?version=2');
+      expect((await get('status=301')).status).toBe(301);
+      expect((await get('status=301')).headers.get('location')).toBe('./target.m3u8?version=1');
+
+      expect((await get('status=307')).headers.get('location')).toBe('./target.m3u8?version=1');
+      expect((await get('status=307')).headers.get('location')).toBe('./target.m3u8?version=2'); // no Cache-Control: not cached
+      expect((await get('status=307&cc=1')).headers.get('location')).toBe('./target.m3u8?version=1');
+      expect((await get('status=307&cc=1')).headers.get('location')).toBe('./target.m3u8?version=1');
+      expect(originHits('/redirect/target.m3u8')).toBe(0); // never followed
+
+      expect(await (await fetch(`${stand.origin}/elsewhere/x.m3u8?q=1`)).text()).toBe('alternate /alt/elsewhere/x.m3u8\n');
+    } finally {
+      await alternate.close();
+    }
   });
 
   test('answers 503 when the viewer-response function throws, as CloudFront does', async () => {

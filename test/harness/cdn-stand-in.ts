@@ -2,9 +2,14 @@
  * A loopback stand-in for a CloudFront distribution in front of one origin (e.g. an s3rver bucket URL).
  *
  * What it models, per cache behavior (first matching path pattern wins, as in CloudFront):
- * - 200 responses are cached for the behavior's TTL, keyed by path only (query strings, cookies and request
- *   headers are neither forwarded nor part of the key; origin cache headers are not honoured);
- * - a miss is fetched from the origin with a plain GET of the path (no conditional headers);
+ * - 200 responses are cached for the behavior's TTL, keyed by the path and the values of the behavior's cache-key
+ *   query parameters (an allow-list, in the order the viewer sent them); other query strings, cookies and request
+ *   headers are neither part of the key nor forwarded, and origin cache headers are not honoured;
+ * - 3xx redirects are passed to the viewer, never followed, and cached like a 200 for the behavior's TTL, except
+ *   307 and 308, which are cached only when the origin sent Cache-Control
+ *   (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/http-3xx-status-codes.html);
+ * - a miss is fetched from the behavior's origin with a plain GET of the path and the allow-listed query
+ *   parameters (cache key and origin request policy), without conditional headers;
  * - a viewer's conditional GET (`If-None-Match` matching the cached ETag, or `If-Modified-Since` not before the
  *   cached Last-Modified, If-None-Match taking precedence) of a cached 200 is answered 304 from the cache, with the
  *   cached object's headers and no body, as CloudFront answers it at viewer level; the viewer-response function
@@ -39,6 +44,12 @@ export interface CdnBehavior {
   readonly ttlSeconds: number;
   /** Viewer-response function associated with the behavior. */
   readonly viewerResponseFunction?: CloudFrontFunction;
+  /** Query parameters in the cache key (cache policy allow-list); they also reach the origin. @default - none */
+  readonly cacheKeyQueryStrings?: string[];
+  /** Query parameters forwarded to the origin without being in the key (origin request policy). @default - none */
+  readonly forwardedQueryStrings?: string[];
+  /** Origin base URL of this behavior, overriding the stand-in's `origin`. @default - the stand-in's origin */
+  readonly origin?: string;
   /** Custom headers of the behavior's response headers policy, with override (lower-case names). */
   readonly responseHeaders?: Record<string, string>;
 }
@@ -72,6 +83,8 @@ export interface CdnRequestRecord {
   readonly status: number;
   /** Whether the response came from the cache (`hit`) or the origin (`miss`); `none` when no lookup happened. */
   readonly cache: 'hit' | 'miss' | 'none';
+  /** The cache key looked up: the path and the keyed query parameters; undefined when no lookup happened. */
+  readonly cacheKey?: string;
   /** Status of the cached or origin response before the viewer-response function. */
   readonly originStatus?: number;
   /** Whether a viewer-response function ran for this response. */
@@ -142,15 +155,15 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
     const pathName = url.split('?')[0];
     const method = request.method ?? 'GET';
     const matched = behaviors.find(({ regExp }) => regExp.test(pathName.replace(/^\//, '')))?.behavior;
-    const record = (fields: Pick<CdnRequestRecord, 'status' | 'cache' | 'functionRan' | 'headers'> & { originStatus?: number }) => {
+    const record = (fields: Pick<CdnRequestRecord, 'status' | 'cache' | 'functionRan' | 'headers'> & { originStatus?: number; cacheKey?: string }) => {
       requests.push({ time, finishedAt: clock(), method, path: pathName, url, behavior: matched?.pathPattern, ...fields });
     };
     void serve(request, method, pathName, matched)
-      .then(({ outgoing, cacheState, originStatus, functionRan }) => {
+      .then(({ outgoing, cacheState, cacheKey, originStatus, functionRan }) => {
         const headers = { ...outgoing.headers, 'access-control-allow-origin': '*', 'content-length': String(outgoing.body.length) };
         response.writeHead(outgoing.status, outgoing.statusText, headers);
         response.end(method === 'HEAD' ? undefined : outgoing.body);
-        record({ status: outgoing.status, cache: cacheState, originStatus, functionRan, headers: flatten(headers) });
+        record({ status: outgoing.status, cache: cacheState, cacheKey, originStatus, functionRan, headers: flatten(headers) });
       })
       .catch((error: Error) => {
         const headers = { 'content-type': 'text/plain', 'access-control-allow-origin': '*' };
@@ -161,7 +174,7 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
   });
 
   async function serve(request: http.IncomingMessage, method: string, pathName: string, behavior: CdnBehavior | undefined): Promise<{
-    outgoing: Outgoing; cacheState: CdnRequestRecord['cache']; originStatus?: number; functionRan: boolean;
+    outgoing: Outgoing; cacheState: CdnRequestRecord['cache']; cacheKey?: string; originStatus?: number; functionRan: boolean;
   }> {
     if (method === 'OPTIONS') {
       const headers = { 'access-control-allow-methods': 'GET, HEAD', 'access-control-allow-headers': '*', 'access-control-max-age': '600' };
@@ -173,13 +186,17 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
     if (!behavior) {
       return { outgoing: textResponse(404, 'no cache behavior matches this path'), cacheState: 'none', functionRan: false };
     }
-    let stored = cache.get(pathName);
+    const query = new URLSearchParams((request.url ?? '').split('?').slice(1).join('?'));
+    const keyed = selectQuery(query, behavior.cacheKeyQueryStrings ?? []);
+    const forwarded = selectQuery(query, [...behavior.cacheKeyQueryStrings ?? [], ...behavior.forwardedQueryStrings ?? []]);
+    const cacheKey = `${pathName}${keyed ? `?${keyed}` : ''}`;
+    let stored = cache.get(cacheKey);
     let cacheState: 'hit' | 'miss' = 'hit';
     if (!stored || stored.expiresAt <= clock()) {
       cacheState = 'miss';
-      stored = await fetchFromOrigin(pathName, behavior);
-      if (stored.expiresAt > clock()) cache.set(pathName, stored);
-      else cache.delete(pathName);
+      stored = await fetchFromOrigin(`${pathName}${forwarded ? `?${forwarded}` : ''}`, behavior);
+      if (stored.expiresAt > clock()) cache.set(cacheKey, stored);
+      else cache.delete(cacheKey);
     }
     const policyHeaders = behavior.responseHeaders ?? {};
     const headers = { ...stored.headers, ...policyHeaders };
@@ -192,7 +209,7 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
     };
     const fn = behavior.viewerResponseFunction;
     if (!fn || stored.status >= 400) {
-      return { outgoing: fromCache, cacheState, originStatus: stored.status, functionRan: false };
+      return { outgoing: fromCache, cacheState, cacheKey, originStatus: stored.status, functionRan: false };
     }
     const event = viewerResponseEvent({
       method,
@@ -210,19 +227,19 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
       result = returned;
     } catch (error) {
       const outgoing = textResponse(503, `The CloudFront function associated with this behavior failed: ${(error as Error).message}`);
-      return { outgoing, cacheState, originStatus: stored.status, functionRan: true };
+      return { outgoing, cacheState, cacheKey, originStatus: stored.status, functionRan: true };
     }
-    return { outgoing: fromFunction(result, fromCache.body), cacheState, originStatus: stored.status, functionRan: true };
+    return { outgoing: fromFunction(result, fromCache.body), cacheState, cacheKey, originStatus: stored.status, functionRan: true };
   }
 
-  async function fetchFromOrigin(pathName: string, behavior: CdnBehavior): Promise<StoredResponse> {
-    const response = await fetch(`${origin}${pathName}`, { redirect: 'manual' });
+  async function fetchFromOrigin(pathAndQuery: string, behavior: CdnBehavior): Promise<StoredResponse> {
+    const response = await fetch(`${behavior.origin?.replace(/\/+$/, '') ?? origin}${pathAndQuery}`, { redirect: 'manual' });
     const body = Buffer.from(await response.arrayBuffer());
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       if (!hopByHopHeaders.has(name)) headers[name] = value;
     });
-    const ttlMs = response.status === 200 ? behavior.ttlSeconds * 1000 : response.status >= 400 ? errorTtlMs : 0;
+    const ttlMs = response.status >= 400 ? errorTtlMs : cachesLikeOk(response) ? behavior.ttlSeconds * 1000 : 0;
     return {
       status: response.status,
       statusText: response.statusText || (http.STATUS_CODES[response.status] ?? ''),
@@ -241,6 +258,22 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
     invalidate: () => cache.clear(),
     close: () => listening.close(),
   };
+}
+
+/** Whether CloudFront caches this origin response for the behavior's TTL: 200, and redirects (307/308 only with Cache-Control). */
+function cachesLikeOk(response: Response): boolean {
+  if (response.status === 200) return true;
+  if (response.status === 307 || response.status === 308) return response.headers.has('cache-control');
+  return response.status >= 300 && response.status < 400 && response.status !== 304;
+}
+
+/** `name=value&...` of the parameters of `query` named in `names`, in the viewer's order; '' when none. */
+function selectQuery(query: URLSearchParams, names: string[]): string {
+  const selected = new URLSearchParams();
+  query.forEach((value, name) => {
+    if (names.includes(name)) selected.append(name, value);
+  });
+  return selected.toString();
 }
 
 /** Whether a viewer's validators match the cached object (RFC 9110 §13.2.2: If-None-Match before If-Modified-Since). */

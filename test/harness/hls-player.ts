@@ -13,6 +13,8 @@ export interface PlayedFragment {
   /** Start on the player's timeline, seconds. */
   readonly start: number;
   readonly duration: number;
+  /** Its EXT-X-PROGRAM-DATE-TIME (ms since epoch) as hls.js computed it; null when the playlist has none. */
+  readonly programDateTime: number | null;
 }
 
 /** An hls.js ERROR event. */
@@ -105,7 +107,7 @@ window.startPlayback = function (url, rate, config) {
   });
   hls.on(Hls.Events.FRAG_CHANGED, function (_event, data) {
     var f = data.frag;
-    state.fragments.push({ sn: f.sn, cc: f.cc, level: f.level, url: f.url, start: f.start, duration: f.duration });
+    state.fragments.push({ sn: f.sn, cc: f.cc, level: f.level, url: f.url, start: f.start, duration: f.duration, programDateTime: f.programDateTime });
   });
   hls.on(Hls.Events.ERROR, function (_event, data) {
     state.errors.push({

@@ -13,6 +13,9 @@ const template: CfnTemplate = {
     Key: { Type: 'AWS::SecretsManager::Secret', Properties: {} },
     Cdn: { Type: 'AWS::CloudFront::Distribution', Properties: {} },
     Custom: { Type: 'Custom::Thing', Properties: {} },
+    Channel: { Type: 'AWS::MediaTailor::Channel', Properties: { ChannelName: 'news' } },
+    Describe: { Type: 'Custom::AWS', Properties: { Create: '{"service":"MediaTailor","action":"describeChannel","parameters":{"ChannelName":"news"}}' } },
+    ListChannels: { Type: 'Custom::AWS', Properties: { Create: '{"service":"MediaTailor","action":"listChannels","parameters":{}}' } },
   },
 };
 const resolver = new TemplateResolver(template);
@@ -45,6 +48,15 @@ describe('TemplateResolver', () => {
 
   test('resolves Fn::Select over Fn::Split, as CloudFront origins take a Function URL host', () => {
     expect(resolver.resolve({ 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': ['Url', 'FunctionUrl'] }] }] }, 'p')).toBe('url.lambda-url.eu-west-1.on.aws');
+  });
+
+  test('knows MediaTailor channels and the playback URL a DescribeChannel custom resource returns, and nothing else of it', () => {
+    expect(resolver.resolve({ Ref: 'Channel' }, 'p')).toBe('news');
+    expect(resolver.resolve({ 'Fn::GetAtt': ['Channel', 'Arn'] }, 'p')).toBe('arn:aws:mediatailor:eu-west-1:111111111111:channel/news');
+    expect(resolver.resolve({ 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': ['Describe', 'Outputs.0.PlaybackUrl'] }] }] }, 'p'))
+      .toBe('check.channel-assembly.mediatailor.eu-west-1.amazonaws.com');
+    expect(() => resolver.resolve({ 'Fn::GetAtt': ['ListChannels', 'Outputs.0.PlaybackUrl'] }, 'p')).toThrow('Resources/ListChannels: no ChannelName in its DescribeChannel call');
+    expect(() => resolver.resolve({ 'Fn::GetAtt': ['Describe', 'Arn'] }, 'p')).toThrow('no rule for Fn::GetAtt Describe.Arn');
   });
 
   test('drops AWS::NoValue from objects and lists', () => {

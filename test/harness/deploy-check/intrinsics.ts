@@ -160,6 +160,25 @@ const typeRules: Record<string, TypeRule> = {
   'AWS::MediaLive::Input': { generatedName: mediaLiveIdFor, ref: (id) => id, attributes: { Arn: (id) => mediaLiveArn('input', id), Id: (id) => id } },
   'AWS::MediaLive::InputSecurityGroup': { generatedName: mediaLiveIdFor, ref: (id) => id, attributes: { Arn: (id) => mediaLiveArn('inputSecurityGroup', id) } },
   'AWS::CloudWatch::Alarm': { nameProperty: 'AlarmName', ref: (name) => name, attributes: { Arn: (name) => `arn:${partition}:cloudwatch:${region}:${account}:alarm:${name}` } },
+  'AWS::MediaTailor::Channel': {
+    nameProperty: 'ChannelName',
+    ref: (name) => name,
+    attributes: { Arn: (name) => `arn:${partition}:mediatailor:${region}:${account}:channel/${name}` },
+  },
+  // AwsCustomResource returns fields of the SDK response; the only one our stacks read is a channel output's playback
+  // URL (DescribeChannel), which has the documented channel-assembly form
+  // (https://docs.aws.amazon.com/mediatailor/latest/ug/time-shift-with-cdn.html)
+  'Custom::AWS': {
+    ref: (_name, logicalId) => `${logicalId}-custom-resource`,
+    attributes: {
+      'Outputs.0.PlaybackUrl': (_name, logicalId, resolver) => {
+        const call = JSON.parse(resolver.resolveProperty(logicalId, 'Create') as string) as { action?: string; parameters?: { ChannelName?: string } };
+        const channelName = call.action === 'describeChannel' ? call.parameters?.ChannelName : undefined;
+        if (!channelName) throw new Error(`Resources/${logicalId}: no ChannelName in its DescribeChannel call`);
+        return `https://check.channel-assembly.mediatailor.${region}.${urlSuffix}/v1/channel/${channelName}/index.m3u8`;
+      },
+    },
+  },
   'AWS::SNS::Topic': {
     nameProperty: 'TopicName',
     ref: (name) => `arn:${partition}:sns:${region}:${account}:${name}`,
