@@ -117,6 +117,23 @@ export const diagrams: Diagram[] = [
       },
     ],
   },
+  {
+    construct: 'time-shifted-viewing',
+    start: 'player asking for ?aws.mediatailor.channel.startTime=... (or timeDelay, audienceId)',
+    steps: [
+      {
+        via: 'GET /v1/channel/<name>/index_hls.m3u8 or index_dash.mpd',
+        box: ['CloudFront distribution', 'manifests keyed on the time-shift parameters only;', 'multivariant cached <= one segment; DASH 302s passed on'],
+        resourceTypes: ['AWS::CloudFront::Distribution', 'AWS::CloudFront::CachePolicy'],
+        calls: ['segments: segmentSourceUrl (or the channel), cached a day, no query in the key'],
+      },
+      {
+        via: 'cache miss',
+        box: ['MediaTailor channel assembly (STANDARD, LINEAR)', 'startTime -> timeDelay at request time'],
+        resourceTypes: ['AWS::MediaTailor::Channel'],
+      },
+    ],
+  },
 ];
 
 /** The diagram as the README shows it, inside a fenced `text` block. */

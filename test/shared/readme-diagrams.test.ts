@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Diagram, diagrams, withDiagrams } from '../../example/diagrams';
-import { LiveInput, LiveOttPipeline, LivePipeline, PlaybackConfiguration, PrefetchSessionInitializer, PreRollStitcher, StalePlaylistGuard } from '../../src';
+import { LiveInput, LiveOttPipeline, LivePipeline, PlaybackConfiguration, PrefetchSessionInitializer, PreRollStitcher, StalePlaylistGuard, TimeShiftChannel, TimeShiftedViewing } from '../../src';
 
 /** A stack with the construct as the README's example builds it, per diagram. */
 const exampleStacks: Record<string, (stack: Stack) => void> = {
@@ -13,6 +13,13 @@ const exampleStacks: Record<string, (stack: Stack) => void> = {
   }),
   'live-ott-pipeline': (stack) => new LiveOttPipeline(stack, 'Live', {
     input: LiveInput.rtmpPush({ allowedCidrs: ['203.0.113.0/24'], streamNames: ['live/main'] }),
+  }),
+  'time-shifted-viewing': (stack) => new TimeShiftedViewing(stack, 'News', {
+    channel: TimeShiftChannel.create({
+      channelName: 'news',
+      maxTimeDelay: Duration.hours(2),
+      outputs: [{ manifestName: 'index_hls', sourceGroup: 'hls', hlsPlaylistSettings: { manifestWindowSeconds: 60 } }],
+    }),
   }),
   'prefetch-session-initializer': (stack) => new PrefetchSessionInitializer(stack, 'Ads', {
     playbackConfiguration: PlaybackConfiguration.create({
