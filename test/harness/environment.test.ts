@@ -13,4 +13,14 @@ describe('setEnvironment', () => {
     expect('ENVIRONMENT_TEST_NEW' in process.env).toBe(false);
     delete process.env.ENVIRONMENT_TEST_KEPT;
   });
+
+  test('undefined unsets a variable for the duration and restore puts it back', () => {
+    const restoreOuter = setEnvironment({ ENVIRONMENT_TEST_PROFILE: 'developer' });
+    const restore = setEnvironment({ ENVIRONMENT_TEST_PROFILE: undefined });
+    expect('ENVIRONMENT_TEST_PROFILE' in process.env).toBe(false);
+    restore();
+    expect(process.env.ENVIRONMENT_TEST_PROFILE).toBe('developer');
+    restoreOuter();
+    expect('ENVIRONMENT_TEST_PROFILE' in process.env).toBe(false);
+  });
 });

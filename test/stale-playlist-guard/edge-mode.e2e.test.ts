@@ -17,6 +17,7 @@ import { guardEnvironment, playlistTypeMetadataName } from '../../src/stale-play
 import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-function';
 import { CdnRequestRecord, CdnStandIn, startCdnStandIn } from '../harness/cdn-stand-in';
 import { loadCloudFrontFunction } from '../harness/cloudfront-function';
+import { setEnvironment } from '../harness/environment';
 import { hlsFixtureFormat, hlsFixtures } from '../harness/hls-fixtures';
 import { HlsPlayer, PlaybackResult } from '../harness/hls-player';
 import { LiveEncoder, streamInfByRendition } from '../harness/live-encoder';
@@ -61,17 +62,17 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** Metrics that publish nothing (their EMF lines would flood the test output). */
 function silentMetrics(): Metrics {
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  const restore = setEnvironment({ POWERTOOLS_METRICS_DISABLED: 'true' });
   try {
     return new Metrics({ namespace: 'test', serviceName: 'test' });
   } finally {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
+    restore();
   }
 }
 
 /** The marker's handler module; it builds its default handler from the environment when loaded, as in Lambda. */
 function loadMarkerModule(): typeof import('../../lambda-src/stale-playlist-guard/mark.lambda') {
-  process.env[guardEnvironment.pipelines] = JSON.stringify([{ bucket: 'live', prefix: '' }]);
+  const restore = setEnvironment({ [guardEnvironment.pipelines]: JSON.stringify([{ bucket: 'live', prefix: '' }]) });
   try {
     let loaded: typeof import('../../lambda-src/stale-playlist-guard/mark.lambda') | undefined;
     jest.isolateModules(() => {
@@ -80,7 +81,7 @@ function loadMarkerModule(): typeof import('../../lambda-src/stale-playlist-guar
     });
     return loaded!;
   } finally {
-    delete process.env[guardEnvironment.pipelines];
+    restore();
   }
 }
 

@@ -16,6 +16,7 @@ import { exemptPlaylistTypes, guardEnvironment, playlistTypeMetadataHeader, play
 import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-function';
 import { CdnStandIn, startCdnStandIn } from '../harness/cdn-stand-in';
 import { loadCloudFrontFunction, viewerResponseEvent } from '../harness/cloudfront-function';
+import { setEnvironment } from '../harness/environment';
 import { asS3Delivers, LoopbackS3, startS3 } from '../harness/s3';
 import { describeWithTools } from '../harness/tools';
 
@@ -175,8 +176,10 @@ describeWithTools(['ffmpeg'], 'the marker on encoder layouts written by ffmpeg, 
     layouts = writeEncoderLayouts(workDir);
     s3 = await startS3([{ name: bucket }]);
     // the module builds its default handler from the environment when loaded, as in Lambda
-    process.env[guardEnvironment.pipelines] = JSON.stringify([{ bucket, prefix: '' }]);
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true'; // EMF lines would flood the test output
+    const restoreEnvironment = setEnvironment({
+      [guardEnvironment.pipelines]: JSON.stringify([{ bucket, prefix: '' }]),
+      POWERTOOLS_METRICS_DISABLED: 'true', // EMF lines would flood the test output
+    });
     let markerModule: typeof import('../../lambda-src/stale-playlist-guard/mark.lambda') | undefined;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -185,8 +188,7 @@ describeWithTools(['ffmpeg'], 'the marker on encoder layouts written by ffmpeg, 
     const handler = markerModule!.createPlaylistMarkerHandler({
       store: new S3PlaylistStore(s3.client), logger: new Logger({ logLevel: 'SILENT' }), metrics: new Metrics({ namespace: 'test', serviceName: 'test' }),
     });
-    delete process.env[guardEnvironment.pipelines];
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
+    restoreEnvironment();
     const pending: S3EventRecord[] = [];
     s3.onEvent((record) => pending.push(record));
     for (const layout of layouts) {

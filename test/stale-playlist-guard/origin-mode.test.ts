@@ -6,6 +6,7 @@ import type { S3EventRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-l
 import { bareEtag, ConditionalDeleteResult, PlaylistHead, PlaylistStore } from '../../lambda-src/stale-playlist-guard/check';
 import { S3PlaylistStore } from '../../lambda-src/stale-playlist-guard/s3-store';
 import { guardEnvironment, guardMetrics } from '../../src/stale-playlist-guard/contract/protocol';
+import { setEnvironment } from '../harness/environment';
 import { asS3Delivers, LoopbackS3, s3rverCredentials, startS3 } from '../harness/s3';
 
 /**
@@ -46,13 +47,13 @@ let s3rverRoot: string;
 let guard: HandlerModule;
 let activeSimulation: Simulation | undefined;
 const logLines: Array<Record<string, unknown>> = [];
-const savedEnvironment = { ...process.env };
+let restoreEnvironment: () => void = () => undefined;
 
 beforeAll(async () => {
   s3 = await startS3([{ name: bucket }]);
   s3rverRoot = s3rverDirectoryHolding(bucket);
   s3.onEvent((record) => activeSimulation?.onS3Event(record));
-  Object.assign(process.env, {
+  restoreEnvironment = setEnvironment({
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: s3rverCredentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: s3rverCredentials.secretAccessKey,
@@ -63,10 +64,11 @@ beforeAll(async () => {
     POWERTOOLS_SERVICE_NAME: 'origin-mode-test',
     POWERTOOLS_DEV: 'true', // logs and EMF go to the global console, captured below
     POWERTOOLS_METRICS_DISABLED: 'false', // dev mode would otherwise disable metrics
+    AWS_PROFILE: undefined,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_ENDPOINT_URL: undefined,
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
   });
-  for (const variable of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS']) {
-    delete process.env[variable];
-  }
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
       for (const arg of args) {
@@ -87,7 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   jest.restoreAllMocks();
-  process.env = savedEnvironment;
+  restoreEnvironment();
   await s3?.stop();
 });
 
