@@ -140,6 +140,7 @@ project.addPackageIgnore(`/${handlerDir}/`);
 project.addPackageIgnore('/example/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('/.cache/'); // the newest aws-cdk-lib the tests install (test:cdk-newest)
 project.addPackageIgnore('/cdk.json');
 project.addPackageIgnore('!/cloudfront-functions/');
 project.gitignore.exclude('/cdk.out/', '/.cache/');
