@@ -16,12 +16,13 @@ contents=$(tar tzf "$tarball")
 for required in package/lib/index.js package/lib/index.d.ts package/API.md package/README.md package/package.json; do
   grep -qx "$required" <<<"$contents" || fail "tarball lacks $required"
 done
-for handler in lambda-src/*.lambda.ts; do
-  [ -e "$handler" ] || continue
+handlers=$(find lambda-src -name '*.lambda.ts' | sort)
+[ -n "$handlers" ] || fail "found no handler under lambda-src/"
+for handler in $handlers; do
   asset="package/assets/$(dirname "$handler")/$(basename "$handler" .ts)/index.js"
   grep -qx "$asset" <<<"$contents" || fail "tarball lacks the bundled handler $asset"
 done
-if unwanted=$(grep -E '^package/(lambda-src|test|example|bench|\.ci|\.projen)/' <<<"$contents"); then
+if unwanted=$(grep -E '^package/(lambda-src|src|test|example|bench|dist|\.ci|\.projen|\.cache)/' <<<"$contents"); then
   fail "tarball ships files a consumer must not get: $(head -n 3 <<<"$unwanted" | tr '\n' ' ')"
 fi
 runtime_deps=$(tar xzf "$tarball" -O package/package.json | node -e 'const p = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(Object.keys(p.dependencies ?? {}).join(" "))')
