@@ -39,6 +39,12 @@ const pollIntervalMs = 250;
 /** The construct's visibility timeout: max(6 x the 30 s function timeout, threshold). */
 const visibilityTimeoutMs = 180_000;
 const maxReceiveCount = 5;
+/**
+ * Jest's hang guard for the simulations: they run on a virtual clock, so their wall time is CPU time against s3rver,
+ * which a loaded 2-core machine stretches several-fold. Nothing here asserts on wall time.
+ */
+const longSimulationTimeoutMs = 300_000;
+const simulationTimeoutMs = 120_000;
 /** Pipeline B's writes follow A's by this much when the two encoders are output-locked. */
 const lockedOffsetMs = 20;
 
@@ -210,7 +216,7 @@ describe('origin mode against s3rver', () => {
     expect(metricSum(lines, guardMetrics.staleDetections)).toBe(2);
     expect(metricSum(lines, guardMetrics.skips, 'updated')).toBe(counts['skipped/updated']);
     expect(lines.find((line) => '_aws' in line)).toMatchObject({ _aws: { CloudWatchMetrics: [{ Namespace: guardMetrics.namespace }] } });
-  }, 60_000);
+  }, longSimulationTimeoutMs);
 
   test('a re-upload landing between the check and the delete is never deleted (If-Match enforced by a stand-in store)', async () => {
     const since = logLines.length;
@@ -246,7 +252,7 @@ describe('origin mode against s3rver', () => {
     expect(metricSum(lines, guardMetrics.skips, 're-uploaded')).toBe(1);
     expect(metricSum(lines, guardMetrics.staleDetections)).toBe(2);
     expect(metricSum(lines, guardMetrics.deletions)).toBe(1);
-  }, 30_000);
+  }, simulationTimeoutMs);
 
   /** Runs a channel for a minute, stops every pipeline, and runs on past the threshold plus one queue delay. */
   async function runTotalOutage(name: string, options: { locked: boolean; seed: number }): Promise<{ sim: Simulation; live: LiveChannel }> {
@@ -276,7 +282,7 @@ describe('origin mode against s3rver', () => {
     expect(metricSum(lines, guardMetrics.skips, 'all-pipelines-stale')).toBe(4);
     expect(metricSum(lines, guardMetrics.staleDetections)).toBe(4);
     expect(metricSum(lines, guardMetrics.deletions)).toBe(0);
-  }, 30_000);
+  }, simulationTimeoutMs);
 
   test('both pipelines stop with independent jitter: at most one copy of each playlist is deleted', async () => {
     // The pipeline whose last update came first is checked while the other is still inside its threshold,
@@ -290,7 +296,7 @@ describe('origin mode against s3rver', () => {
       expect(present).toContain(true);
     }
     expect(sim.deadLetters).toEqual([]);
-  }, 30_000);
+  }, simulationTimeoutMs);
 });
 
 /** One message in the delay-queue stand-in. */
