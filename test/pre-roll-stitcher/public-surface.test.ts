@@ -30,3 +30,11 @@ describe('PreRollStitcher public surface', () => {
     expect(() => unsigned.grantReadSigningSecret(backend)).toThrow('grantReadSigningSecret: this stitcher signs nothing (signing is PayloadSigning.unsigned())');
   });
 });
+
+describe('PreRollStitcher refusals at synth time', () => {
+  test('an upstream timeout under the contract\'s minimum, naming the prop and the value', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => new PreRollStitcher(stack, 'Stitcher', { allowedOrigins: ['vod.example.com'], upstreamTimeout: Duration.millis(50) }))
+      .toThrow('upstreamTimeout must be at least 100 ms, got 50 millis');
+  });
+});
