@@ -41,7 +41,7 @@ export class OttExampleStack extends Stack {
     new CfnOutput(this, 'LiveChannelId', { value: channel.channelId });
     new CfnOutput(this, 'LiveChannelIngest', { value: Fn.join(' ', channel.ingestEndpoints) });
     new CfnOutput(this, 'LiveChannelHls', { value: channel.hlsPlaybackUrl });
-    new CfnOutput(this, 'LiveChannelDash', { value: channel.dashPlaybackUrl });
+    if (channel.dashPlaybackUrl) new CfnOutput(this, 'LiveChannelDash', { value: channel.dashPlaybackUrl }); // MediaPackage v2 serves DASH
 
     // live server-side ad insertion: sessions spread over 4 prefetch groups, each prefetching the evening's breaks
     const ads = new PrefetchSessionInitializer(this, 'LiveAds', {

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { MediaPackageV2Packager, PackagerOptions } from './mediapackage-v2-packager';
+import { MediaPackageV2Packager } from './mediapackage-v2-packager';
+import type { Packager, PackagerOptions } from './packager';
 
 /** How SCTE-35 ad breaks are marked in HLS playlists. */
 export enum HlsAdMarkers {
@@ -34,21 +35,31 @@ export interface MediaPackageV2PackagingProps {
 }
 
 /**
- * Where the channel's output is packaged for players. Today: MediaPackage v2 (CMAF ingest, an HLS endpoint with
- * TS segments and a CMAF endpoint with HLS and DASH manifests, reachable only through the construct's distribution).
+ * Where the channel's output is packaged for players, and how it reaches them. Every mode serves HLS; which other
+ * formats a mode serves is said on its factory (the pipeline's URL attributes of the others are undefined).
  */
 export class Packaging {
-  /** MediaPackage v2 behind CloudFront Origin Access Control. The default. */
+  /**
+   * MediaPackage v2 behind CloudFront Origin Access Control (CMAF ingest; an HLS endpoint with TS segments and a CMAF
+   * endpoint with HLS and DASH manifests, reachable only through the pipeline's distribution). The default.
+   */
   public static mediaPackageV2(props: MediaPackageV2PackagingProps = {}): Packaging {
-    return new Packaging(props);
+    return new Packaging('its MediaPackage channel', (scope, options) => new MediaPackageV2Packager(scope, options, props));
   }
 
-  // closed: only the factories above make one
-  private constructor(private readonly props: MediaPackageV2PackagingProps) {}
+  /** What the encoder writes to, for its role's description. @internal */
+  public readonly _encoderTarget: string;
+  private readonly packager: (scope: Construct, options: PackagerOptions) => Packager;
 
-  /** Validates the props and creates the packager in `scope`. @internal */
-  public _bind(scope: Construct, options: PackagerOptions): MediaPackageV2Packager {
-    return new MediaPackageV2Packager(scope, options, this.props);
+  // closed: only the factories above make one
+  private constructor(encoderTarget: string, packager: (scope: Construct, options: PackagerOptions) => Packager) {
+    this._encoderTarget = encoderTarget;
+    this.packager = packager;
+  }
+
+  /** Validates the props and creates the packager's resources in `scope`. @internal */
+  public _bind(scope: Construct, options: PackagerOptions): Packager {
+    return this.packager(scope, options);
   }
 }
 
