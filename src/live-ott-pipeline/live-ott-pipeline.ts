@@ -125,7 +125,16 @@ export class LiveOttPipeline extends Construct {
    * @default - undefined when the packaging mode serves no DASH
    */
   public readonly dashPlaybackUrl?: string;
-  /** The domain the distribution fetches from: with MediaPackage v2 the channel group's egress domain (reachable only by the distribution). */
+  /**
+   * Microsoft Smooth Streaming playback URL.
+   * @default - undefined unless the packaging mode is MediaPackage v1 with an MSS endpoint
+   */
+  public readonly mssPlaybackUrl?: string;
+  /**
+   * The domain the distribution fetches from: with MediaPackage v2 the channel group's egress domain (reachable only
+   * through the distribution's Origin Access Control), with MediaPackage v1 the endpoints' host (answering only requests
+   * with the CDN identifier header).
+   */
   public readonly originDomain: string;
 
   constructor(scope: Construct, id: string, props: LiveOttPipelineProps) {
@@ -196,6 +205,7 @@ export class LiveOttPipeline extends Construct {
     this.hlsPlaybackUrl = delivery.playbackUrls.hls;
     this.cmafHlsPlaybackUrl = delivery.playbackUrls.cmafHls;
     this.dashPlaybackUrl = delivery.playbackUrls.dash;
+    this.mssPlaybackUrl = delivery.playbackUrls.mss;
   }
 
   /** The custom resource that stops the channel before CloudFormation deletes it. */
