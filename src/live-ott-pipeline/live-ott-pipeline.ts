@@ -84,6 +84,14 @@ export interface LiveOttPipelineProps extends DistributionSettings {
    * @default ChannelLogLevel.ERROR
    */
   readonly logLevel?: ChannelLogLevel;
+
+  /**
+   * Start the channel when the stack is created, and when this turns true on an update (also after a change replaces
+   * the channel); the deploy waits until the channel runs. A running channel bills by the hour. Turning this off later
+   * does not stop a running channel.
+   * @default false - the channel is created stopped: start it with `aws medialive start-channel --channel-id <channelId>`
+   */
+  readonly autoStart?: boolean;
 }
 
 /** Segment lengths the pipeline accepts, in seconds. */
@@ -92,8 +100,8 @@ const segmentLengthLimits = { minimum: 1, maximum: 30, default: 4 };
 /**
  * A live OTT channel: AWS Elemental MediaLive encodes one input into an adaptive-bitrate ladder, MediaPackage v2
  * packages it as HLS (TS and CMAF) and DASH, and CloudFront serves it, reaching MediaPackage only through Origin
- * Access Control. The channel is created stopped; the construct stops it (and waits for IDLE) before CloudFormation
- * deletes it.
+ * Access Control (or MediaPackage v1 behind CDN authorization, see {@link Packaging}). The channel is created stopped
+ * unless `autoStart` is on; the construct stops it (and waits for IDLE) before CloudFormation deletes it.
  */
 export class LiveOttPipeline extends Construct {
   /** The MediaLive channel. */
@@ -198,7 +206,7 @@ export class LiveOttPipeline extends Construct {
     this.channelArn = this.channel.attrArn;
     this.channelId = this.channel.ref;
 
-    this.stopOnDelete(role);
+    this.controlLifecycle(role, props.autoStart ?? false);
 
     const delivery = packager.deliver(this, { settings: props, segmentLengthSeconds });
     this.distribution = delivery.distribution;
@@ -208,13 +216,13 @@ export class LiveOttPipeline extends Construct {
     this.mssPlaybackUrl = delivery.playbackUrls.mss;
   }
 
-  /** The custom resource that stops the channel before CloudFormation deletes it. */
-  private stopOnDelete(channelRole: iam.Role): void {
+  /** The custom resource that stops the channel before CloudFormation deletes it, and starts it when `autoStart` asks. */
+  private controlLifecycle(channelRole: iam.Role, autoStart: boolean): void {
     const handler = new BundledHandler(this, 'StopOnDelete', {
       functionClass: StopOnDeleteFunction,
       constructName: 'live-ott-pipeline',
       metricsNamespace: stopOnDeleteMetrics.namespace,
-      roleDescription: 'LiveOttPipeline stop-on-delete: describes and stops its own MediaLive channel, nothing else',
+      roleDescription: `LiveOttPipeline stop-on-delete: describes${autoStart ? ', starts' : ''} and stops its own MediaLive channel, nothing else`,
       defaults: { memorySize: 256, timeout: Duration.seconds(stopOnDeleteTiming.functionTimeoutSeconds) },
       environment: {},
     });
@@ -223,10 +231,13 @@ export class LiveOttPipeline extends Construct {
       actions: ['medialive:DescribeChannel', 'medialive:StopChannel'],
       resources: [this.channel.attrArn],
     }));
+    if (autoStart) {
+      handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'StartTheChannel', actions: ['medialive:StartChannel'], resources: [this.channel.attrArn] }));
+    }
     const resource = new CustomResource(this, 'StopChannelOnDelete', {
       serviceToken: handler.function.functionArn,
       resourceType: 'Custom::MediaLiveChannelStopOnDelete',
-      properties: { [stopOnDeleteProperties.channelId]: this.channel.ref },
+      properties: { [stopOnDeleteProperties.channelId]: this.channel.ref, ...(autoStart ? { [stopOnDeleteProperties.autoStart]: 'true' } : {}) },
     });
     // deleted before the channel (it references it) and before the function's permissions (it depends on them)
     resource.node.addDependency(handler.role, handler.function, channelRole);

@@ -74,6 +74,7 @@ function pipelineIamRows(pipeline: LiveOttPipeline, extra: IamDecisionRow[] = []
     { name: 'stop function -> StopChannel on its channel', request: { principal: stopper, action: 'medialive:StopChannel', resource: channel }, expect: 'allow' },
     { name: 'stop function -> StopChannel on another channel', request: { principal: stopper, action: 'medialive:StopChannel', resource: { arn: anotherMediaLiveChannel } }, expect: 'deny' },
     { name: 'stop function -> DeleteChannel', request: { principal: stopper, action: 'medialive:DeleteChannel', resource: channel }, expect: 'deny' },
+    { name: 'stop function -> StartChannel on another channel', request: { principal: stopper, action: 'medialive:StartChannel', resource: { arn: anotherMediaLiveChannel } }, expect: 'deny' },
     ...extra,
   ];
 }
@@ -81,7 +82,14 @@ function pipelineIamRows(pipeline: LiveOttPipeline, extra: IamDecisionRow[] = []
 function defaultTarget(): DeployCheckTarget {
   const stack = new Stack(new App(), 'Live', { env });
   const pipeline = new LiveOttPipeline(stack, 'Live', { input: defaultTestInput() });
-  return { name: 'default props', stack, iam: pipelineIamRows(pipeline) };
+  const stopper = { role: child(pipeline, 'StopOnDeleteRole').logicalId };
+  return {
+    name: 'default props',
+    stack,
+    iam: pipelineIamRows(pipeline, [
+      { name: 'stop function -> StartChannel without autoStart', request: { principal: stopper, action: 'medialive:StartChannel', resource: { logicalId: idOf(pipeline.channel) } }, expect: 'deny' },
+    ]),
+  };
 }
 
 function maximalTarget(): DeployCheckTarget {
@@ -120,11 +128,14 @@ function credentialsTarget(): DeployCheckTarget {
 
 function largestV1Target(): DeployCheckTarget {
   const stack = new Stack(new App(), 'Live', { env });
-  const pipeline = largestV1Pipeline(stack);
+  const pipeline = largestV1Pipeline(stack, { autoStart: true });
+  const stopper = { role: child(pipeline, 'StopOnDeleteRole').logicalId };
   return {
-    name: 'MediaPackage v1, every endpoint (STANDARD, SRT caller, 1080p HEVC, start-over, every distribution setting)',
+    name: 'MediaPackage v1, every endpoint, autoStart (STANDARD, SRT caller, 1080p HEVC, start-over, every distribution setting)',
     stack,
-    iam: pipelineIamRows(pipeline, [], mediaPackageV1Rows),
+    iam: pipelineIamRows(pipeline, [
+      { name: 'stop function -> StartChannel on its channel (autoStart)', request: { principal: stopper, action: 'medialive:StartChannel', resource: { logicalId: idOf(pipeline.channel) } }, expect: 'allow' },
+    ], mediaPackageV1Rows),
   };
 }
 

@@ -36,9 +36,10 @@ export function maximalPipeline(stack: Stack): LiveOttPipeline {
 }
 
 /** The largest MediaPackage v1 pipeline: the maximal pipeline's props with v1 packaging and every v1 endpoint. */
-export function largestV1Pipeline(stack: Stack): LiveOttPipeline {
+export function largestV1Pipeline(stack: Stack, overrides: Partial<LiveOttPipelineProps> = {}): LiveOttPipeline {
   return new LiveOttPipeline(stack, 'Live', {
     ...maximalProps(stack),
+    ...overrides,
     packaging: Packaging.mediaPackageV1({
       endpoints: [MediaPackageV1Endpoint.HLS, MediaPackageV1Endpoint.DASH, MediaPackageV1Endpoint.CMAF, MediaPackageV1Endpoint.MSS],
       startoverWindow: Duration.hours(24),

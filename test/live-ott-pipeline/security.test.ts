@@ -75,6 +75,18 @@ describe('LiveOttPipeline security', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 600, Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 
+  test('autoStart: the function may also start this channel, and the custom resource asks for the start; without it, neither', () => {
+    const startStatements = (template: Template) => statementsOf(template)
+      .filter(({ roles, statement }) => JSON.stringify(roles).includes('StopOnDeleteRole') && actionsOf(statement).includes('medialive:StartChannel'))
+      .map(({ statement }) => statement);
+    const autoStart = pipelineStack({ autoStart: true }).template;
+    expect(startStatements(autoStart)).toEqual([{ Sid: 'StartTheChannel', Effect: 'Allow', Action: 'medialive:StartChannel', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LiveChannel[0-9A-F]{8}$/), 'Arn'] } }]);
+    expect(Object.values(autoStart.findResources('Custom::MediaLiveChannelStopOnDelete'))[0].Properties[stopOnDeleteProperties.autoStart]).toBe('true');
+    const stopped = pipelineStack().template;
+    expect(startStatements(stopped)).toEqual([]);
+    expect(Object.values(stopped.findResources('Custom::MediaLiveChannelStopOnDelete'))[0].Properties[stopOnDeleteProperties.autoStart]).toBeUndefined();
+  });
+
   test('no secret value in the template: SRT passphrases and pull passwords appear only as ARNs and parameter names', () => {
     const stack = stackFor();
     maximalPipeline(stack);
