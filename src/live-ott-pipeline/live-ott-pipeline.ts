@@ -86,6 +86,16 @@ export interface LiveOttPipelineProps extends DistributionSettings {
   readonly logLevel?: ChannelLogLevel;
 
   /**
+   * Serve the pipeline from this distribution instead of creating one: its behaviors go under the packager's own paths
+   * (with MediaPackage v2, `/out/v1/<channel group>/live/*`), so several pipelines can share one distribution. The
+   * distribution settings (domainNames, certificate, priceClass...) are then the existing distribution's; the 1-second
+   * error caching is the distribution's to set. Not available with `Packaging.mediaPackageV1()` (its paths are known only
+   * after deployment).
+   * @default - a new distribution
+   */
+  readonly existingDistribution?: cloudfront.Distribution;
+
+  /**
    * Start the channel when the stack is created, and when this turns true on an update (also after a change replaces
    * the channel); the deploy waits until the channel runs. A running channel bills by the hour. Turning this off later
    * does not stop a running channel.
@@ -128,6 +138,11 @@ export class LiveOttPipeline extends Construct {
    * @default - undefined when the packaging mode serves no HLS with CMAF segments
    */
   public readonly cmafHlsPlaybackUrl?: string;
+  /**
+   * Low-latency HLS playback URL, CMAF segments and parts.
+   * @default - undefined unless MediaPackage v2 packaging has `lowLatencyHls`
+   */
+  public readonly lowLatencyHlsPlaybackUrl?: string;
   /**
    * DASH playback URL, CMAF segments.
    * @default - undefined when the packaging mode serves no DASH
@@ -208,10 +223,11 @@ export class LiveOttPipeline extends Construct {
 
     this.controlLifecycle(role, props.autoStart ?? false);
 
-    const delivery = packager.deliver(this, { settings: props, segmentLengthSeconds });
+    const delivery = packager.deliver(this, { settings: props, existingDistribution: props.existingDistribution, segmentLengthSeconds });
     this.distribution = delivery.distribution;
     this.hlsPlaybackUrl = delivery.playbackUrls.hls;
     this.cmafHlsPlaybackUrl = delivery.playbackUrls.cmafHls;
+    this.lowLatencyHlsPlaybackUrl = delivery.playbackUrls.lowLatencyHls;
     this.dashPlaybackUrl = delivery.playbackUrls.dash;
     this.mssPlaybackUrl = delivery.playbackUrls.mss;
   }

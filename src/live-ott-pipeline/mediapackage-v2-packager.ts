@@ -13,6 +13,8 @@ import { scteFilter, validateWindows } from './packaging-rules';
 
 /** MediaPackage v2 manifest query parameters that select a different manifest (filters, start-over, time delay). */
 const manifestQueryStrings = ['aws.manifestfilter', 'start', 'end', 'time_delay'];
+/** LL-HLS blocking playlist reload parameters, in the cache key with an LL-HLS manifest (MediaPackage CDN recommendations). */
+const lowLatencyQueryStrings = ['_HLS_msn', '_HLS_part'];
 
 /** The names under which the packager's manifests are served. */
 const names = {
@@ -21,6 +23,7 @@ const names = {
   tsEndpoint: 'hls-ts',
   cmafEndpoint: 'cmaf',
   hlsManifest: 'index',
+  lowLatencyHlsManifest: 'index-ll',
   dashManifest: 'dash',
 };
 
@@ -47,6 +50,7 @@ export class MediaPackageV2Packager implements Packager {
   public readonly originDomain: string;
   private readonly segmentLengthSeconds: number;
   private readonly scte35Passthrough: boolean;
+  private readonly lowLatencyHls: boolean;
   /** The path below which every manifest and segment of the channel lives: `/out/v1/<group>/<channel>`. */
   private readonly basePath: string;
 
@@ -58,6 +62,7 @@ export class MediaPackageV2Packager implements Packager {
     const segment = options.segmentLengthSeconds;
     this.segmentLengthSeconds = segment;
     this.scte35Passthrough = options.scte35Passthrough;
+    this.lowLatencyHls = props.lowLatencyHls ?? false;
 
     this.channelGroupName = Names.uniqueResourceName(scope, { maxLength: 50, separator: '-' });
     this.channelGroup = new mediapackagev2.CfnChannelGroup(scope, 'ChannelGroup', {
@@ -122,6 +127,7 @@ export class MediaPackageV2Packager implements Packager {
       startoverWindowSeconds: startover,
       segment: segmentSettings({}),
       hlsManifests: [hlsManifest],
+      lowLatencyHlsManifests: this.lowLatencyHls ? [{ ...hlsManifest, manifestName: names.lowLatencyHlsManifest }] : undefined,
       dashManifests: [{
         manifestName: names.dashManifest,
         manifestWindowSeconds: window,
@@ -153,7 +159,10 @@ export class MediaPackageV2Packager implements Packager {
     })];
   }
 
-  /** The channel group's egress domain behind Origin Access Control; HLS (TS and CMAF) and DASH. */
+  /**
+   * The channel group's egress domain behind Origin Access Control; HLS (TS and CMAF), LL-HLS when asked, and DASH. On
+   * an existing distribution the behaviors go under the channel's own path, `/out/v1/<group>/<channel>`.
+   */
   public deliver(scope: Construct, options: DeliveryOptions): PackagerDelivery {
     const oac = new cloudfront.MediaPackageV2OriginAccessControl(scope, 'OriginAccessControl', {
       description: 'LiveOttPipeline: CloudFront signs its requests to MediaPackage v2',
@@ -166,7 +175,7 @@ export class MediaPackageV2Packager implements Packager {
       origin,
       comment: 'LiveOttPipeline: live HLS and DASH from MediaPackage v2',
       manifestPatterns: ['*.m3u8', '*.mpd'],
-      manifestQueryStrings,
+      manifestQueryStrings: this.lowLatencyHls ? [...manifestQueryStrings, ...lowLatencyQueryStrings] : manifestQueryStrings,
       pathPrefix: this.basePath,
     });
     this.allowDistribution(scope, Stack.of(scope).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: front.distribution.distributionId }));
@@ -175,6 +184,7 @@ export class MediaPackageV2Packager implements Packager {
       playbackUrls: {
         hls: front.url(`/${names.tsEndpoint}/${names.hlsManifest}.m3u8`),
         cmafHls: front.url(`/${names.cmafEndpoint}/${names.hlsManifest}.m3u8`),
+        lowLatencyHls: this.lowLatencyHls ? front.url(`/${names.cmafEndpoint}/${names.lowLatencyHlsManifest}.m3u8`) : undefined,
         dash: front.url(`/${names.cmafEndpoint}/${names.dashManifest}.mpd`),
       },
     };

@@ -26,6 +26,8 @@ export interface PlaybackUrls {
   readonly hls: string;
   /** HLS with CMAF segments. */
   readonly cmafHls?: string;
+  /** Low-latency HLS. */
+  readonly lowLatencyHls?: string;
   /** DASH. */
   readonly dash?: string;
   /** Microsoft Smooth Streaming. */

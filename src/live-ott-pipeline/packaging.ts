@@ -33,6 +33,13 @@ export interface MediaPackageV2PackagingProps {
    * @default - HlsAdMarkers.DATERANGE when the pipeline passes SCTE-35 through, else HlsAdMarkers.NONE
    */
   readonly adMarkers?: HlsAdMarkers;
+
+  /**
+   * Add a low-latency HLS (LL-HLS) manifest to the CMAF endpoint (`lowLatencyHlsPlaybackUrl`); CloudFront then keys
+   * manifests on LL-HLS's `_HLS_msn` and `_HLS_part` blocking-reload parameters, as MediaPackage recommends.
+   * @default false
+   */
+  readonly lowLatencyHls?: boolean;
 }
 
 /** An origin endpoint of MediaPackage v1 packaging. */

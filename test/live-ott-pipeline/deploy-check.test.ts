@@ -1,4 +1,6 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { IConstruct } from 'constructs';
 import { defaultTestInput, largestV1Pipeline, maximalPipeline } from './pipeline-stack';
@@ -23,7 +25,7 @@ const child = (scope: IConstruct, id: string) => ({ logicalId: idOf(scope.node.f
 
 /** The requests MediaLive and CloudFront make of MediaPackage v2, and the ones they must be refused. */
 function mediaPackageV2Rows(pipeline: LiveOttPipeline): IamDecisionRow[] {
-  const cloudfront = { service: 'cloudfront.amazonaws.com' } as const;
+  const cloudfrontService = { service: 'cloudfront.amazonaws.com' } as const;
   const thisDistribution = { 'aws:SourceArn': templateDistributionArn(logicalIdOf(pipeline.distribution)) };
   const otherDistribution = { 'aws:SourceArn': anotherDistribution };
   const encoder = { role: logicalIdOf(pipeline.channelRole) };
@@ -34,9 +36,9 @@ function mediaPackageV2Rows(pipeline: LiveOttPipeline): IamDecisionRow[] {
     { name: 'MediaLive role -> PutObject on another packager channel', request: { principal: encoder, action: 'mediapackagev2:PutObject', resource: { arn: anotherPackagerChannel } }, expect: 'deny' },
     { name: 'anonymous -> PutObject on the packager channel', request: { principal: 'anonymous', action: 'mediapackagev2:PutObject', resource: packagerChannel }, expect: 'deny' },
     ...endpoints.flatMap((endpoint): IamDecisionRow[] => [
-      { name: `CloudFront (this distribution) -> GetObject on ${endpoint.logicalId}`, request: { principal: cloudfront, action: 'mediapackagev2:GetObject', resource: endpoint, context: thisDistribution }, expect: 'allow' },
-      { name: `CloudFront (this distribution) -> GetHeadObject on ${endpoint.logicalId}`, request: { principal: cloudfront, action: 'mediapackagev2:GetHeadObject', resource: endpoint, context: thisDistribution }, expect: 'allow' },
-      { name: `CloudFront (another distribution) -> GetObject on ${endpoint.logicalId}`, request: { principal: cloudfront, action: 'mediapackagev2:GetObject', resource: endpoint, context: otherDistribution }, expect: 'deny' },
+      { name: `CloudFront (this distribution) -> GetObject on ${endpoint.logicalId}`, request: { principal: cloudfrontService, action: 'mediapackagev2:GetObject', resource: endpoint, context: thisDistribution }, expect: 'allow' },
+      { name: `CloudFront (this distribution) -> GetHeadObject on ${endpoint.logicalId}`, request: { principal: cloudfrontService, action: 'mediapackagev2:GetHeadObject', resource: endpoint, context: thisDistribution }, expect: 'allow' },
+      { name: `CloudFront (another distribution) -> GetObject on ${endpoint.logicalId}`, request: { principal: cloudfrontService, action: 'mediapackagev2:GetObject', resource: endpoint, context: otherDistribution }, expect: 'deny' },
       { name: `anonymous -> GetObject on ${endpoint.logicalId}`, request: { principal: 'anonymous', action: 'mediapackagev2:GetObject', resource: endpoint }, expect: 'deny' },
     ]),
   ];
@@ -139,4 +141,11 @@ function largestV1Target(): DeployCheckTarget {
   };
 }
 
-describeDeployCheck('LiveOttPipeline', () => [defaultTarget(), maximalTarget(), credentialsTarget(), largestV1Target()]);
+function existingDistributionTarget(): DeployCheckTarget {
+  const stack = new Stack(new App(), 'Live', { env });
+  const existing = new cloudfront.Distribution(stack, 'Shared', { defaultBehavior: { origin: new origins.HttpOrigin('www.example.com') } });
+  const pipeline = new LiveOttPipeline(stack, 'Live', { input: defaultTestInput(), existingDistribution: existing });
+  return { name: 'on an existing distribution', stack, iam: pipelineIamRows(pipeline) };
+}
+
+describeDeployCheck('LiveOttPipeline', () => [defaultTarget(), maximalTarget(), credentialsTarget(), largestV1Target(), existingDistributionTarget()]);

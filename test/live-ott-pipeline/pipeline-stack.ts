@@ -30,7 +30,7 @@ export function onlyResource(template: Template, type: string): Record<string, a
   return resources[0].Properties;
 }
 
-/** The largest pipeline: two pipelines, 1080p HEVC, SRT with an encrypted source, every distribution setting, start-over. */
+/** The largest pipeline: two pipelines, 1080p HEVC, SRT with an encrypted source, every distribution setting, start-over, LL-HLS. */
 export function maximalPipeline(stack: Stack): LiveOttPipeline {
   return new LiveOttPipeline(stack, 'Live', maximalProps(stack));
 }
@@ -68,6 +68,7 @@ function maximalProps(stack: Stack): LiveOttPipelineProps {
       startoverWindow: Duration.hours(24),
       manifestWindow: Duration.minutes(2),
       adMarkers: HlsAdMarkers.SCTE35_ENHANCED,
+      lowLatencyHls: true,
     }),
     priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
     geoRestriction: cloudfront.GeoRestriction.allowlist('DE', 'FR'),
