@@ -203,6 +203,7 @@ bench.spawn(project.bundler.bundleTask);
 bench.exec('ts-node --project tsconfig.dev.json bench/pre-roll-stitcher/run.ts');
 bench.exec('ts-node --project tsconfig.dev.json bench/stale-playlist-guard/run.ts');
 bench.exec('ts-node --project tsconfig.dev.json bench/prefetch-session-initializer/run.ts');
+bench.exec('ts-node --project tsconfig.dev.json bench/live-ott-pipeline/run.ts');
 
 // ---- a consumer installs the packed tarball into a throw-away app and synthesizes it -------------
 project.addTask('test:consumer', {
