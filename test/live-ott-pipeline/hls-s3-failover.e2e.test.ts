@@ -47,7 +47,10 @@ function synthesize(): { template: Template; pipeline: LiveOttPipeline; stack: S
     input: LiveInput.urlPull({ urls: ['https://a.example.com/live/index.m3u8', 'https://b.example.com/live/index.m3u8'] }),
     encoding: EncodingProfile.custom({
       framerate: 25,
-      renditions: [{ width: 256, height: 144, maxBitrate: 300_000, qualityLevel: 7 }, { width: 192, height: 108, maxBitrate: 150_000, qualityLevel: 7 }],
+      renditions: [
+        { width: 256, height: 144, maxBitrate: 300_000, qualityLevel: 7 },
+        { width: 192, height: 108, maxBitrate: 150_000, qualityLevel: 7 },
+      ],
     }),
     segmentLength: Duration.seconds(SEGMENT_SECONDS),
     packaging: Packaging.hlsToS3({ prefix: PREFIX, baseFilename: BASE, playlistWindow: Duration.seconds(4 * SEGMENT_SECONDS) }),
@@ -80,7 +83,8 @@ function guardedBehaviors(template: Template, originUrl: string, functionFile: s
   const behaviors = standInBehaviors(template, () => originUrl).map((behavior, index): CdnBehavior => {
     const source = declared[index];
     const judged = (source.FunctionAssociations ?? []).some((association: { EventType: string }) => association.EventType === 'viewer-response');
-    const policy = source.ResponseHeadersPolicyId?.Ref ? resources[source.ResponseHeadersPolicyId.Ref].Properties.ResponseHeadersPolicyConfig : undefined;
+    const policyId = source.ResponseHeadersPolicyId?.Ref;
+    const policy = policyId ? resources[policyId].Properties.ResponseHeadersPolicyConfig : undefined;
     const headers = (policy?.CustomHeadersConfig?.Items ?? []) as Array<{ Header: string; Value: string }>;
     return {
       ...behavior,
@@ -88,22 +92,34 @@ function guardedBehaviors(template: Template, originUrl: string, functionFile: s
       responseHeaders: headers.length > 0 ? Object.fromEntries(headers.map((header) => [header.Header.toLowerCase(), header.Value])) : undefined,
     };
   });
-  const notFound = (config.CustomErrorResponses as Array<{ ErrorCode: number; ErrorCachingMinTTL: number }>).find((response) => response.ErrorCode === 404)!;
+  const errorResponses = config.CustomErrorResponses as Array<{ ErrorCode: number; ErrorCachingMinTTL: number }>;
+  const notFound = errorResponses.find((response) => response.ErrorCode === 404)!;
   return { behaviors, errorTtlSeconds: notFound.ErrorCachingMinTTL };
 }
 
 /** The stand-in's view of the synthesized channel: renditions, segment length and window, checked against the layout. */
-function channelLayout(template: Template): { renditions: StandInRendition[]; segmentLengthSeconds: number; playlistSegments: number; destinations: string[] } {
+interface ChannelLayout {
+  readonly renditions: StandInRendition[];
+  readonly segmentLengthSeconds: number;
+  readonly playlistSegments: number;
+  /** The literal tail of each destination URL after the bucket, e.g. `/live/channel-a`. */
+  readonly destinations: string[];
+}
+
+function channelLayout(template: Template): ChannelLayout {
   const channel = only(template.toJSON().Resources as Record<string, Resource>, 'AWS::MediaLive::Channel').Properties;
   const group = channel.EncoderSettings.OutputGroups[0];
-  const descriptions = channel.EncoderSettings.VideoDescriptions as Array<{ Name: string; Width: number; Height: number; CodecSettings: { H264Settings: { MaxBitrate: number } } }>;
+  type VideoDescription = { Name: string; Width: number; Height: number; CodecSettings: { H264Settings: { MaxBitrate: number } } };
+  const descriptions = channel.EncoderSettings.VideoDescriptions as VideoDescription[];
   return {
     renditions: descriptions.map((description) => ({
-      name: description.Name, width: description.Width, height: description.Height, videoKbps: description.CodecSettings.H264Settings.MaxBitrate / 1000,
+      name: description.Name,
+      width: description.Width,
+      height: description.Height,
+      videoKbps: description.CodecSettings.H264Settings.MaxBitrate / 1000,
     })),
     segmentLengthSeconds: group.OutputGroupSettings.HlsGroupSettings.SegmentLength,
     playlistSegments: group.OutputGroupSettings.HlsGroupSettings.IndexNSegments,
-    // the literal tail of each destination URL after the bucket: `/live/channel-a`
     destinations: (channel.Destinations[0].Settings as Array<{ Url: { 'Fn::Join': [string, unknown[]] } }>).map((setting) => setting.Url['Fn::Join'][1].at(-1) as string),
   };
 }
@@ -161,7 +177,12 @@ describeWithTools(['ffmpeg', 'chromium'], 'LiveOttPipeline S3 packaging: MediaLi
     liveSyncDurationCount: LIVE_SYNC_SEGMENTS,
     startPosition: (windowSegments - LIVE_SYNC_SEGMENTS) * SEGMENT_SECONDS + 0.25,
     playlistLoadPolicy: {
-      default: { maxTimeToFirstByteMs: 4000, maxLoadTimeMs: 8000, timeoutRetry: null, errorRetry: { maxNumRetry: 0, retryDelayMs: 0, maxRetryDelayMs: 0 } },
+      default: {
+        maxTimeToFirstByteMs: 4000,
+        maxLoadTimeMs: 8000,
+        timeoutRetry: null,
+        errorRetry: { maxNumRetry: 0, retryDelayMs: 0, maxRetryDelayMs: 0 },
+      },
     },
   };
 
@@ -247,7 +268,8 @@ describeWithTools(['ffmpeg', 'chromium'], 'LiveOttPipeline S3 packaging: MediaLi
     const main = await (await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: medialive.mainManifestKey(0) }))).Body!.transformToString();
     const lines = main.split('\n').filter((line) => line !== '');
     const uris = lines.filter((line) => !line.startsWith('#'));
-    expect(uris).toEqual(medialive.childManifestKeys(0).flatMap((own, index) => [own, medialive.childManifestKeys(1)[index]].map((key) => key.slice(PREFIX.length))));
+    const [own, other] = [0, 1].map((index) => medialive.childManifestKeys(index).map((key) => key.slice(PREFIX.length)));
+    expect(uris).toEqual(own.flatMap((key, index) => [key, other[index]]));
     const streamInfs = lines.filter((line) => line.startsWith('#EXT-X-STREAM-INF:'));
     expect(streamInfs).toHaveLength(2 * layout.renditions.length);
     for (let index = 0; index < streamInfs.length; index += 2) expect(streamInfs[index]).toBe(streamInfs[index + 1]);
@@ -283,7 +305,7 @@ describeWithTools(['ffmpeg', 'chromium'], 'LiveOttPipeline S3 packaging: MediaLi
     const notFound = requests.filter((request) => request.status >= 400 && request.status < 500);
     expect(notFound.length).toBeGreaterThan(0);
     expect(notFound.every((request) => pipeline0.test(request.path) && request.path.endsWith('.m3u8') && request.status === 404 && request.time > stoppedAt)).toBe(true);
-    expect(notFound.every((request) => new RegExp(`^age=\\d+s$`).test(request.headers[stalePlaylistHeader]) && request.headers['cache-control'] === 'no-store')).toBe(true);
+    expect(notFound.every((request) => new RegExp('^age=\\d+s$').test(request.headers[stalePlaylistHeader]) && request.headers['cache-control'] === 'no-store')).toBe(true);
     const detectionMs = notFound[0].finishedAt - stoppedAt;
     const sinceLastWriteMs = notFound[0].finishedAt - lastWrite.at;
     expect(sinceLastWriteMs).toBeGreaterThan(staleAfterMs - 1000); // Last-Modified has whole seconds
