@@ -38,9 +38,6 @@ export class HlsS3Packager implements Packager {
   public readonly originDomain: string;
   /** The bucket MediaLive writes to. */
   public readonly bucket: s3.IBucket;
-  /** The guard serving the output (after {@link deliver}). */
-  public guard?: StalePlaylistGuard;
-
   private readonly prefix: string;
   private readonly baseFilename: string;
   private readonly playlistSegments: number;
@@ -83,7 +80,7 @@ export class HlsS3Packager implements Packager {
     if (options.existingDistribution) {
       throw new Error('packaging: the S3 mode serves through its StalePlaylistGuard\'s own distribution, so it cannot join an existing distribution');
     }
-    this.guard = new StalePlaylistGuard(scope, 'StalePlaylistGuard', {
+    const guard = new StalePlaylistGuard(scope, 'StalePlaylistGuard', {
       ...options.settings,
       targetDuration: Duration.seconds(options.segmentLengthSeconds),
       pipelines: [LivePipeline.inBucket(this.bucket, this.prefix)],
@@ -92,8 +89,9 @@ export class HlsS3Packager implements Packager {
       alarms: this.props.alarms,
     });
     return {
-      distribution: this.guard.distribution,
-      playbackUrls: { hls: `${this.guard.playbackUrlBase}/${mainManifestKey(this.prefix, this.baseFilename, 0)}` },
+      distribution: guard.distribution,
+      playbackUrls: { hls: `${guard.playbackUrlBase}/${mainManifestKey(this.prefix, this.baseFilename, 0)}` },
+      stalePlaylistGuard: guard,
     };
   }
 

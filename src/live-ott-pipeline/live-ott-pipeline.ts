@@ -12,6 +12,7 @@ import { StopOnDeleteFunction } from './stop-on-delete-function';
 import { BundledHandler } from '../shared/bundled-handler';
 import { DistributionSettings } from '../shared/distribution-settings';
 import { nagResourceName } from '../shared/nag-finding';
+import { StalePlaylistGuard } from '../stale-playlist-guard/stale-playlist-guard';
 
 /** How much the channel logs to CloudWatch Logs (log group `ElementalMediaLive`). */
 export enum ChannelLogLevel {
@@ -127,6 +128,11 @@ export class LiveOttPipeline extends Construct {
   public readonly dashPlaybackUrl?: string;
   /** The domain the distribution fetches from: with MediaPackage v2 the channel group's egress domain (reachable only by the distribution). */
   public readonly originDomain: string;
+  /**
+   * The guard serving the output with HLS-to-S3 packaging (its metrics: `metricErrorRate`, `metricPlaylistsMarked`).
+   * @default - undefined with the other packaging modes
+   */
+  public readonly stalePlaylistGuard?: StalePlaylistGuard;
 
   constructor(scope: Construct, id: string, props: LiveOttPipelineProps) {
     super(scope, id);
@@ -196,6 +202,7 @@ export class LiveOttPipeline extends Construct {
     this.hlsPlaybackUrl = delivery.playbackUrls.hls;
     this.cmafHlsPlaybackUrl = delivery.playbackUrls.cmafHls;
     this.dashPlaybackUrl = delivery.playbackUrls.dash;
+    this.stalePlaylistGuard = delivery.stalePlaylistGuard;
   }
 
   /** The custom resource that stops the channel before CloudFormation deletes it. */

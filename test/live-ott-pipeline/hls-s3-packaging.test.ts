@@ -72,6 +72,9 @@ describe('LiveOttPipeline packaging (HLS to S3 behind the StalePlaylistGuard)', 
     expect(pipeline.cmafHlsPlaybackUrl).toBeUndefined();
     expect(pipeline.dashPlaybackUrl).toBeUndefined();
     expect(stack.resolve(pipeline.originDomain)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^LiveOutputBucket/), 'RegionalDomainName'] });
+    expect(pipeline.stalePlaylistGuard?.distribution).toBe(pipeline.distribution);
+    expect(pipeline.stalePlaylistGuard?.staleAfterMs).toBe(3 * 4000);
+    expect(pipelineStack().pipeline.stalePlaylistGuard).toBeUndefined();
   });
 
   test('the guard judges the folder\'s playlists at the edge, with a threshold from the segment length, and marks multivariant ones', () => {
