@@ -351,5 +351,9 @@ describeWithTools(['ffmpeg', 'chromium'], 'LiveOttPipeline S3 packaging: MediaLi
     });
     expect(markerErrors).toEqual([]);
     expect(medialive.errors).toEqual([]);
+    // the encoders pruned old segments, as MediaLive's live mode does, and never a playlist (the channel role may not)
+    const deletes = medialive.writes.filter((write) => write.method === 'DELETE');
+    expect(deletes.length).toBeGreaterThan(0);
+    expect(deletes.every((write) => write.key.endsWith('.ts'))).toBe(true);
   }, 90_000);
 });

@@ -179,6 +179,7 @@ export class MediaLiveHlsS3StandIn {
     const pipeline = [0, 1].find((index) => key.startsWith(`${layoutPrefix(this.options.prefix)}${pipelineBaseFilename(this.options.baseFilename, index)}`));
     if (pipeline === undefined) return 404;
     const body = await readBody(request);
+    if (body === undefined) return 400; // the encoder died mid-upload: S3 stores nothing of an incomplete PUT
     if (request.method === 'DELETE') {
       await this.send(() => new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
       this.writes.push({ pipeline, method: 'DELETE', key, at: Date.now() });
@@ -208,7 +209,8 @@ export class MediaLiveHlsS3StandIn {
   }
 }
 
-function readBody(request: http.IncomingMessage): Promise<Buffer> {
+/** The request body; undefined when the sender went away before it ended. */
+function readBody(request: http.IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -222,6 +224,10 @@ function readBody(request: http.IncomingMessage): Promise<Buffer> {
       chunks.push(chunk);
     });
     request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
+    // a connection reset mid-upload (the encoder was killed) is an incomplete upload, not a failure of the stage
+    request.on('error', () => resolve(undefined));
+    request.on('close', () => {
+      if (!request.complete) resolve(undefined);
+    });
   });
 }
