@@ -126,7 +126,16 @@ export class LiveOttPipeline extends Construct {
    * @default - undefined when the packaging mode serves no DASH
    */
   public readonly dashPlaybackUrl?: string;
-  /** The domain the distribution fetches from: with MediaPackage v2 the channel group's egress domain (reachable only by the distribution). */
+  /**
+   * Microsoft Smooth Streaming playback URL.
+   * @default - undefined unless the packaging mode is MediaPackage v1 with an MSS endpoint
+   */
+  public readonly mssPlaybackUrl?: string;
+  /**
+   * The domain the distribution fetches from: with MediaPackage v2 the channel group's egress domain (reachable only
+   * through the distribution's Origin Access Control), with MediaPackage v1 the endpoints' host (answering only requests
+   * with the CDN identifier header).
+   */
   public readonly originDomain: string;
   /**
    * The guard serving the output with HLS-to-S3 packaging (its metrics: `metricErrorRate`, `metricPlaylistsMarked`).
@@ -202,6 +211,7 @@ export class LiveOttPipeline extends Construct {
     this.hlsPlaybackUrl = delivery.playbackUrls.hls;
     this.cmafHlsPlaybackUrl = delivery.playbackUrls.cmafHls;
     this.dashPlaybackUrl = delivery.playbackUrls.dash;
+    this.mssPlaybackUrl = delivery.playbackUrls.mss;
     this.stalePlaylistGuard = delivery.stalePlaylistGuard;
   }
 

@@ -9,23 +9,10 @@ import { EncodedRenditions, mediaPackageOutputGroup } from './encoder-settings';
 import { liveFront, liveOriginProps } from './live-front';
 import type { DeliveryOptions, Packager, PackagerDelivery, PackagerOptions } from './packager';
 import { HlsAdMarkers, MediaPackageV2PackagingProps } from './packaging';
-
-/** SCTE-35 message types MediaPackage turns into ad markers. */
-const scteFilter = [
-  'SPLICE_INSERT', 'BREAK', 'PROGRAM',
-  'PROVIDER_ADVERTISEMENT', 'DISTRIBUTOR_ADVERTISEMENT',
-  'PROVIDER_PLACEMENT_OPPORTUNITY', 'DISTRIBUTOR_PLACEMENT_OPPORTUNITY',
-  'PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY', 'DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY',
-];
+import { scteFilter, validateWindows } from './packaging-rules';
 
 /** MediaPackage v2 manifest query parameters that select a different manifest (filters, start-over, time delay). */
 const manifestQueryStrings = ['aws.manifestfilter', 'start', 'end', 'time_delay'];
-
-/** Limits of the MediaPackage v2 endpoint settings (MediaPackage v2 User Guide, endpoint settings). */
-const limits = {
-  startoverWindowSeconds: { minimum: 60, maximum: 1_209_600 },
-  manifestWindowSeconds: { minimum: 30, maximum: 3600 },
-};
 
 /** The names under which the packager's manifests are served. */
 const names = {
@@ -67,7 +54,7 @@ export class MediaPackageV2Packager implements Packager {
     const startover = props.startoverWindow?.toSeconds();
     const window = (props.manifestWindow ?? Duration.seconds(60)).toSeconds();
     const adMarkers = props.adMarkers ?? (options.scte35Passthrough ? HlsAdMarkers.DATERANGE : HlsAdMarkers.NONE);
-    validate(startover, window, adMarkers, options.scte35Passthrough);
+    validateWindows(startover, window, adMarkers, options.scte35Passthrough);
     const segment = options.segmentLengthSeconds;
     this.segmentLengthSeconds = segment;
     this.scte35Passthrough = options.scte35Passthrough;
@@ -215,18 +202,5 @@ export class MediaPackageV2Packager implements Packager {
       });
       policy.node.addDependency(endpoint);
     }
-  }
-}
-
-function validate(startover: number | undefined, window: number, adMarkers: HlsAdMarkers, scte35Passthrough: boolean): void {
-  const { startoverWindowSeconds: s, manifestWindowSeconds: m } = limits;
-  if (startover !== undefined && (startover < s.minimum || startover > s.maximum)) {
-    throw new Error(`packaging: startoverWindow must be ${s.minimum} s to ${s.maximum} s (14 days), got ${startover} s`);
-  }
-  if (window < m.minimum || window > m.maximum) {
-    throw new Error(`packaging: manifestWindow must be ${m.minimum} s to ${m.maximum} s, got ${window} s`);
-  }
-  if (adMarkers !== HlsAdMarkers.NONE && !scte35Passthrough) {
-    throw new Error(`packaging: adMarkers ${adMarkers} needs SCTE-35 from the encoder, but scte35Passthrough is false; set adMarkers to HlsAdMarkers.NONE or pass SCTE-35 through`);
   }
 }

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { HlsS3Packager } from './hls-s3-packager';
+import { MediaPackageV1Packager } from './mediapackage-v1-packager';
 import { MediaPackageV2Packager } from './mediapackage-v2-packager';
 import type { Packager, PackagerOptions } from './packager';
 
@@ -87,6 +88,48 @@ export interface HlsToS3PackagingProps {
   readonly alarms?: boolean;
 }
 
+/** An origin endpoint of MediaPackage v1 packaging. */
+export enum MediaPackageV1Endpoint {
+  /** HLS with TS segments (`hlsPlaybackUrl`). Always created: every pipeline serves HLS. */
+  HLS = 'HLS',
+  /** DASH (`dashPlaybackUrl`). */
+  DASH = 'DASH',
+  /**
+   * CMAF segments with an HLS manifest. CloudFormation gives no URL for a v1 CMAF endpoint, so `cmafHlsPlaybackUrl`
+   * stays undefined: the manifest is served by the distribution at the path of the endpoint's URL in MediaPackage.
+   */
+  CMAF = 'CMAF',
+  /** Microsoft Smooth Streaming (`mssPlaybackUrl`). */
+  MSS = 'MSS',
+}
+
+/** Properties of MediaPackage v1 packaging. */
+export interface MediaPackageV1PackagingProps {
+  /**
+   * The origin endpoints to create; HLS must be among them.
+   * @default - HLS, DASH and CMAF
+   */
+  readonly endpoints?: MediaPackageV1Endpoint[];
+
+  /**
+   * How long viewers can seek back (start-over), up to 14 days.
+   * @default - no start-over window
+   */
+  readonly startoverWindow?: Duration;
+
+  /**
+   * The length of the live playlists and manifests (the DVR window players see), 30 seconds to 1 hour.
+   * @default Duration.seconds(60)
+   */
+  readonly manifestWindow?: Duration;
+
+  /**
+   * How ad breaks are marked in HLS playlists (DASH manifests get a period per ad when this is not NONE).
+   * @default - HlsAdMarkers.DATERANGE when the pipeline passes SCTE-35 through, else HlsAdMarkers.NONE
+   */
+  readonly adMarkers?: HlsAdMarkers;
+}
+
 /**
  * Where the channel's output is packaged for players, and how it reaches them. Every mode serves HLS; which other
  * formats a mode serves is said on its factory (the pipeline's URL attributes of the others are undefined).
@@ -109,6 +152,16 @@ export class Packaging {
    */
   public static hlsToS3(props: HlsToS3PackagingProps = {}): Packaging {
     return new Packaging('its S3 output folder', (scope, options) => new HlsS3Packager(scope, options, props));
+  }
+
+  /**
+   * MediaPackage v1, for parity with existing v1 workflows: a v1 channel (HLS ingest) with HLS, DASH, CMAF and MSS
+   * endpoints to choose from. CloudFront proves itself with CDN authorization: a generated Secrets Manager secret that
+   * MediaPackage reads through a role, and that CloudFront sends as the `X-MediaPackage-CDNIdentifier` origin header
+   * (a dynamic reference in the template, resolved by CloudFormation). Prefer `mediaPackageV2()` for new pipelines.
+   */
+  public static mediaPackageV1(props: MediaPackageV1PackagingProps = {}): Packaging {
+    return new Packaging('its MediaPackage channel', (scope, options) => new MediaPackageV1Packager(scope, options, props));
   }
 
   /** What the encoder writes to, for its role's description. @internal */

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { maximalPipeline, pipelineStack } from './pipeline-stack';
+import { largestV1Pipeline, maximalPipeline, pipelineStack } from './pipeline-stack';
 import { LiveInput, LiveOttPipeline } from '../../src';
 import { stopOnDeleteProperties } from '../../src/live-ott-pipeline/contract/stop-on-delete';
 import { expectNagClean } from '../harness/nag';
@@ -25,7 +25,12 @@ describe('LiveOttPipeline security', () => {
       maximalPipeline(stack);
       return Template.fromStack(stack);
     };
-    for (const build of [() => pipelineStack().template, maximal]) {
+    const largestV1 = () => {
+      const stack = stackFor();
+      largestV1Pipeline(stack);
+      return Template.fromStack(stack);
+    };
+    for (const build of [() => pipelineStack().template, maximal, largestV1]) {
       const template = build();
       for (const { statement } of statementsOf(template)) {
         for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);

@@ -54,6 +54,20 @@ const mediaPackageV2ChannelPath = (logicalId: string, resolver: TemplateResolver
 const mediaLiveIdFor = (logicalId: string): string =>
   String(Array.from(logicalId).reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 9_000_000, 7) + 1_000_000);
 const mediaLiveArn = (kind: string, id: string): string => `arn:${partition}:medialive:${region}:${account}:${kind}:${id}`;
+/** A deterministic 32-digit hex stand-in for the GUIDs and hashes MediaPackage v1 puts in ARNs and endpoint paths. */
+const mediaPackageV1Hash = (logicalId: string): string =>
+  Array.from({ length: 4 }, (_, round) => Array.from(logicalId).reduce((hash, char) => (hash * 33 + char.charCodeAt(0) + round) % 0xffffffff, 5381)
+    .toString(16).padStart(8, '0')).join('');
+/** MediaPackage v1 serves every endpoint of an account and Region from one host. */
+const mediaPackageV1Host = `c0ffee0123456789.mediapackage.${region}.${urlSuffix}`;
+/** The URL of a v1 endpoint: the manifest of its package type; CloudFormation returns none for a CMAF endpoint. */
+function mediaPackageV1EndpointUrl(logicalId: string, resolver: TemplateResolver): string {
+  const properties = resolver.template.Resources[logicalId].Properties ?? {};
+  const file = ([['HlsPackage', '.m3u8'], ['DashPackage', '.mpd'], ['MssPackage', '.ism/Manifest']] as const)
+    .find(([property]) => properties[property] !== undefined)?.[1];
+  const manifestName = properties.ManifestName === undefined ? 'index' : String(resolver.resolveProperty(logicalId, 'ManifestName'));
+  return file ? `https://${mediaPackageV1Host}/out/v1/${mediaPackageV1Hash(logicalId)}/${manifestName}${file}` : '';
+}
 
 /** The id the check gives the template distribution `logicalId` (CloudFront ids are E + 13 characters). */
 export function distributionIdFor(logicalId: string): string {
@@ -154,6 +168,21 @@ const typeRules: Record<string, TypeRule> = {
   'AWS::MediaPackageV2::OriginEndpointPolicy': {
     ref: (_name, logicalId, resolver) => `${mediaPackageV2ChannelPath(logicalId, resolver).replace('/channel/', '|')}|${String(resolver.resolveProperty(logicalId, 'OriginEndpointName'))}`,
     attributes: {},
+  },
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/AWS_MediaPackage.html (Ref: the id; the
+  // ARN carries a generated GUID; a CMAF endpoint's Url is empty: aws-cloudformation/cloudformation-coverage-roadmap#767)
+  'AWS::MediaPackage::Channel': {
+    nameProperty: 'Id',
+    ref: (id) => id,
+    attributes: { Arn: (_id, logicalId) => `arn:${partition}:mediapackage:${region}:${account}:channels/${mediaPackageV1Hash(logicalId)}` },
+  },
+  'AWS::MediaPackage::OriginEndpoint': {
+    nameProperty: 'Id',
+    ref: (id) => id,
+    attributes: {
+      Arn: (_id, logicalId) => `arn:${partition}:mediapackage:${region}:${account}:origin_endpoints/${mediaPackageV1Hash(logicalId)}`,
+      Url: (_id, logicalId, resolver) => mediaPackageV1EndpointUrl(logicalId, resolver),
+    },
   },
   // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/AWS_MediaLive.html (Ref: the id)
   'AWS::MediaLive::Channel': { generatedName: mediaLiveIdFor, ref: (id) => id, attributes: { Arn: (id) => mediaLiveArn('channel', id) } },
