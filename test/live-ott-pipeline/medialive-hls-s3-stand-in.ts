@@ -40,6 +40,8 @@ export interface StandInWrite {
   readonly pipeline: number;
   readonly method: 'PUT' | 'DELETE';
   readonly key: string;
+  /** When the encoder's request arrived, before S3 stamped the object (ms since epoch). */
+  readonly startedAt: number;
   /** When the S3 call completed (ms since epoch). */
   readonly at: number;
 }
@@ -175,6 +177,7 @@ export class MediaLiveHlsS3StandIn {
   }
 
   private async handle(request: http.IncomingMessage): Promise<number> {
+    const startedAt = Date.now();
     const key = decodeURIComponent(new URL(request.url ?? '/', 'http://stand-in').pathname.slice(1));
     const pipeline = [0, 1].find((index) => key.startsWith(`${layoutPrefix(this.options.prefix)}${pipelineBaseFilename(this.options.baseFilename, index)}`));
     if (pipeline === undefined) return 404;
@@ -182,7 +185,7 @@ export class MediaLiveHlsS3StandIn {
     if (body === undefined) return 400; // the encoder died mid-upload: S3 stores nothing of an incomplete PUT
     if (request.method === 'DELETE') {
       await this.send(() => new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
-      this.writes.push({ pipeline, method: 'DELETE', key, at: Date.now() });
+      this.writes.push({ pipeline, method: 'DELETE', key, startedAt, at: Date.now() });
       return 204;
     }
     if (request.method !== 'PUT' && request.method !== 'POST') return 405;
@@ -192,7 +195,7 @@ export class MediaLiveHlsS3StandIn {
         pipelineBaseFilename(this.options.baseFilename, pipeline), pipelineBaseFilename(this.options.baseFilename, 1 - pipeline)))
       : body;
     await this.send(() => new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: content, ContentType: contentTypes[extension] }));
-    this.writes.push({ pipeline, method: 'PUT', key, at: Date.now() });
+    this.writes.push({ pipeline, method: 'PUT', key, startedAt, at: Date.now() });
     return 201;
   }
 
