@@ -309,7 +309,7 @@ export class StalePlaylistGuard extends Construct {
     }
 
     if (props.alarms && this.heartbeatStore) {
-      this.handler.metric(guardMetrics.heartbeatFailures).createAlarm(this, 'HeartbeatFailureAlarm', {
+      this.metricHeartbeatFailures().createAlarm(this, 'HeartbeatFailureAlarm', {
         alarmDescription: 'The marker could not write a pipeline heartbeat: while they fail, stale playlists are served instead of failing over',
         threshold: 1,
         evaluationPeriods: 1,
@@ -355,6 +355,14 @@ export class StalePlaylistGuard extends Construct {
    */
   public metricPlaylistsMarked(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.guardMetric(StaleDetection.EDGE, guardMetrics.marked, options);
+  }
+
+  /**
+   * Edge mode only (throws on an origin-mode guard): pipeline heartbeats the marker could not write to the KeyValueStore.
+   * While they fail, stale playlists are served rather than failing over. (No data with one pipeline: no heartbeats.)
+   */
+  public metricHeartbeatFailures(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.guardMetric(StaleDetection.EDGE, guardMetrics.heartbeatFailures, options);
   }
 
   /** Both modes: the distribution's 4xx rate (CloudFront, us-east-1); in edge mode, where stale playlists show up. */

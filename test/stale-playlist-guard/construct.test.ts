@@ -5,7 +5,9 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { LivePipeline, StaleDetection, StalePlaylistGuard, StalePlaylistGuardProps } from '../../src';
-import { exemptPlaylistTypes, guardEnvironment, playlistTypeMetadataHeader, stalePlaylistHeader } from '../../src/stale-playlist-guard/contract/protocol';
+import {
+  exemptPlaylistTypes, guardEnvironment, pipelineHeartbeatKey, playlistTypeMetadataHeader, stalePlaylistHeader,
+} from '../../src/stale-playlist-guard/contract/protocol';
 import { isSafeThreshold } from '../../src/stale-playlist-guard/contract/staleness';
 import { loadCloudFrontFunction, MAX_FUNCTION_SIZE_BYTES, viewerResponseEvent } from '../harness/cloudfront-function';
 import { expectNagClean, nagAcknowledgements } from '../harness/nag';
@@ -57,8 +59,27 @@ describe('StalePlaylistGuard construct', () => {
       expect(Buffer.byteLength(fn.Properties.FunctionCode)).toBeLessThanOrEqual(MAX_FUNCTION_SIZE_BYTES);
       expect(fn.Properties.FunctionCode).toContain(`const CONFIG = ${JSON.stringify({
         staleAfterMs: 18000, playlistTypeHeader: playlistTypeMetadataHeader, exemptPlaylistTypes, staleHeader: stalePlaylistHeader,
+        pipelinePrefixes: ['pipeline-a/', 'pipeline-b/'], heartbeatKeys: [pipelineHeartbeatKey(0), pipelineHeartbeatKey(1)], heartbeatFreshMs: 17000,
       })}; // StalePlaylistGuard:config`);
       expect(guard.staleAfterMs).toBe(18000);
+    });
+
+    test('associates a KeyValueStore with the function; the marker may only describe it and put keys in it, every 5 s per pipeline', () => {
+      template.resourceCountIs('AWS::CloudFront::KeyValueStore', 1);
+      const [storeId] = Object.keys(template.findResources('AWS::CloudFront::KeyValueStore'));
+      const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
+      expect(fn.Properties.FunctionConfig.KeyValueStoreAssociations).toEqual([{ KeyValueStoreARN: { 'Fn::GetAtt': [storeId, 'Arn'] } }]);
+      const [marker] = Object.values(template.findResources('AWS::Lambda::Function'))
+        .filter((f) => f.Properties.Description === 'lambda-src/stale-playlist-guard/mark.lambda.ts');
+      expect(marker.Properties.Environment.Variables).toMatchObject({
+        [guardEnvironment.heartbeatStoreArn]: { 'Fn::GetAtt': [storeId, 'Arn'] }, [guardEnvironment.heartbeatIntervalMs]: '5000',
+      });
+      const kvsStatements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement: { Action: string | string[] }) => JSON.stringify(statement.Action).includes('cloudfront-keyvaluestore'));
+      expect(kvsStatements).toEqual([{
+        Effect: 'Allow', Action: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:PutKey'], Resource: { 'Fn::GetAtt': [storeId, 'Arn'] },
+      }]);
+      expect(guard.heartbeatStore).toBeDefined();
     });
 
     test('marks playlists with a marker function on ObjectCreated of .m3u8 and .M3U8 keys under each prefix', () => {
@@ -96,15 +117,19 @@ describe('StalePlaylistGuard construct', () => {
       });
     });
 
-    test('the deployed function code turns an 18.001 s old playlist into a 404 and leaves a 17.9 s old one alone', async () => {
+    test('the deployed function code turns an 18.001 s old playlist into a 404 while pipeline B is healthy, and leaves a 17.9 s old one alone', async () => {
       const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), 'deployed.js');
       fs.writeFileSync(file, fn.Properties.FunctionCode);
       const lastModified = 'Sun, 22 Nov 2026 10:00:00 GMT';
-      const at = (ms: number) => loadCloudFrontFunction(file, { now: Date.parse(lastModified) + ms });
+      const at = (ms: number, heartbeatAgeMs: number) => loadCloudFrontFunction(file, {
+        now: Date.parse(lastModified) + ms, keyValueStore: { [pipelineHeartbeatKey(1)]: String(Date.parse(lastModified) + ms - heartbeatAgeMs) },
+      });
       const event = viewerResponseEvent({ uri: '/pipeline-a/720p.m3u8', statusCode: 200, responseHeaders: { 'Last-Modified': lastModified } });
-      expect(await at(18_001).run(event)).toMatchObject({ statusCode: 404 });
-      expect(await at(17_900).run(event)).toMatchObject({ statusCode: 200 });
+      expect(await at(18_001, 17_000).run(event)).toMatchObject({ statusCode: 404 });
+      expect(await at(17_900, 0).run(event)).toMatchObject({ statusCode: 200 });
+      // B's heartbeat a millisecond past 17 s (threshold less S3's one-second granularity): no healthy pipeline, served
+      expect(await at(18_001, 17_001).run(event)).toMatchObject({ statusCode: 200, headers: { [stalePlaylistHeader]: { value: 'age=18s; served: no healthy pipeline' } } });
     });
 
     test('lets CloudFront reach the bucket only through Origin Access Control, with ListBucket so missing keys are 404', () => {
@@ -139,6 +164,7 @@ describe('StalePlaylistGuard construct', () => {
       expect(() => guard.metricStaleDetections()).toThrow(/origin mode only/);
       expect(() => guard.metricSkips()).toThrow(/origin mode only/);
       expect(guard.metricPlaylistsMarked().metricName).toBe('PlaylistsMarked');
+      expect(guard.metricHeartbeatFailures().metricName).toBe('HeartbeatFailures');
       expect(guard.metricErrorRate().metricName).toBe('4xxErrorRate');
     });
 
@@ -290,6 +316,48 @@ describe('StalePlaylistGuard construct', () => {
       targetDuration: Duration.seconds(6),
       pipelines: [LivePipeline.inBucket(bucketA, 'live/'), LivePipeline.inBucket(bucketB, 'live/')],
     })).toThrow("pipelines 1 and 2 share the prefix 'live/' in different buckets: CloudFront serves one bucket per path");
+  });
+
+  test('edge mode with one pipeline: no KeyValueStore, no heartbeats, and the function never answers 404 (nothing to fail over to)', async () => {
+    const { template, guard } = guardStack();
+    template.resourceCountIs('AWS::CloudFront::KeyValueStore', 0);
+    const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
+    expect(fn.Properties.FunctionConfig.KeyValueStoreAssociations).toBeUndefined();
+    expect(guard.heartbeatStore).toBeUndefined();
+    const [marker] = Object.values(template.findResources('AWS::Lambda::Function'))
+      .filter((f) => f.Properties.Description === 'lambda-src/stale-playlist-guard/mark.lambda.ts');
+    expect(Object.keys(marker.Properties.Environment.Variables)).not.toContain(guardEnvironment.heartbeatStoreArn);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), 'one.js');
+    fs.writeFileSync(file, fn.Properties.FunctionCode);
+    const lastModified = 'Sun, 22 Nov 2026 10:00:00 GMT';
+    // no store passed: the function would throw if it asked for one
+    const day = loadCloudFrontFunction(file, { now: Date.parse(lastModified) + 86_400_000 });
+    const event = viewerResponseEvent({ uri: '/720p.m3u8', statusCode: 200, responseHeaders: { 'Last-Modified': lastModified } });
+    expect(await day.run(event)).toMatchObject({ statusCode: 200, headers: { [stalePlaylistHeader]: { value: 'age=86400s; served: no healthy pipeline' } } });
+  });
+
+  test('alarms on heartbeats the KeyValueStore did not take (edge mode, two pipelines)', () => {
+    const { template } = guardStack({ alarms: true, pipelines: [LivePipeline.atPrefix('a/'), LivePipeline.atPrefix('b/')] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HeartbeatFailures', Threshold: 1 });
+  });
+
+  describe('cache behaviors per distribution', () => {
+    const prefixes = (count: number) => Array.from({ length: count }, (_, i) => LivePipeline.atPrefix(`p${i}/`));
+
+    test('7 pipelines with prefixes need 23 behaviors: within the default quota of 25, and the template has exactly that many', () => {
+      expect(behaviors(guardStack({ pipelines: prefixes(7) }).template)).toHaveLength(23);
+    });
+
+    test('8 pipelines need 26: refused at synth time, naming the count, the pipelines and the quota', () => {
+      expect(() => guardStack({ pipelines: prefixes(8) })).toThrow(
+        "pipelines: 8 pipelines ('p0/', 'p1/', 'p2/', 'p3/', 'p4/', 'p5/', 'p6/', 'p7/') need 26 cache behaviors on one distribution, more than the quota of 25",
+      );
+    });
+
+    test('a raised quota (cacheBehaviorQuota) lets them through; a nonsensical one is refused', () => {
+      expect(behaviors(guardStack({ pipelines: prefixes(8), cacheBehaviorQuota: 26 }).template)).toHaveLength(26);
+      expect(() => guardStack({ cacheBehaviorQuota: 0 })).toThrow('cacheBehaviorQuota must be a whole number >= 1, got 0');
+    });
   });
 
   describe('target durations', () => {
