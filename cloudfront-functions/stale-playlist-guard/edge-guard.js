@@ -14,6 +14,8 @@ const CONFIG = { staleAfterMs: 0, playlistTypeHeader: '', exemptPlaylistTypes: [
 
 async function handler(event) {
   const response = event.response;
+  // the behavior's path pattern (`*.?3?8`) takes .m3u8 in any letter case, and whatever else fits it: passed untouched
+  if (!/\.m3u8$/i.test(event.request.uri)) return response;
   if (response.statusCode !== 200 && response.statusCode !== 304) return response;
   const headers = response.headers;
   const lastModified = headers['last-modified'];

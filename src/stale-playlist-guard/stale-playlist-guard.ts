@@ -10,7 +10,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CheckFunction } from './check-function';
-import { playlistKeySuffixes } from './contract/playlist-marks';
+import { playlistKeySuffixes, playlistPathPatternSuffix } from './contract/playlist-marks';
 import { guardEnvironment, guardMetrics } from './contract/protocol';
 import {
   defaultPlaylistCacheTtlSeconds, defaultStaleAfterTargetDurations, heartbeatIntervalMs, isSafeThreshold, minimumStaleAfterTargetDurations,
@@ -118,9 +118,9 @@ export interface StalePlaylistGuardProps extends DistributionSettings {
   readonly alarms?: boolean;
 
   /**
-   * The most cache behaviors your account allows on one distribution. The guard needs two playlist behaviors per
-   * pipeline (`.m3u8`, `.M3U8`), a segment behavior per pipeline with a prefix, and two catch-all playlist behaviors,
-   * and refuses at synth time to need more than this.
+   * The most cache behaviors your account allows on one distribution. The guard needs a playlist behavior per
+   * pipeline, a segment behavior per pipeline with a prefix, and a catch-all playlist behavior (2 x pipelines + 1), and
+   * refuses at synth time to need more than this.
    * @default 25 (CloudFront's default quota, https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html)
    */
   readonly cacheBehaviorQuota?: number;
@@ -237,15 +237,15 @@ export class StalePlaylistGuard extends Construct {
         ? [{ function: this.edgeFunction, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE }]
         : undefined,
     });
-    // CloudFront path patterns are case-sensitive: one playlist behavior per suffix spelling
+    // one playlist behavior per pipeline takes `.m3u8` in every letter case (`?` in the path pattern)
     const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {};
     // longest prefix first: CloudFront takes the first pattern that matches
     for (const pipeline of [...pipelines].sort((a, b) => b.prefix.length - a.prefix.length)) {
-      for (const suffix of playlistKeySuffixes) additionalBehaviors[`${pipeline.prefix}*${suffix}`] = behavior(pipeline.bucket, 'pipeline-playlist');
+      additionalBehaviors[`${pipeline.prefix}*${playlistPathPatternSuffix}`] = behavior(pipeline.bucket, 'pipeline-playlist');
       if (pipeline.prefix !== '') additionalBehaviors[`${pipeline.prefix}*`] = behavior(pipeline.bucket, 'segment');
     }
     // playlists outside the pipelines (e.g. a multivariant playlist at the root): short-cached, never judged
-    for (const suffix of playlistKeySuffixes) additionalBehaviors[`*${suffix}`] ??= behavior(pipelines[0].bucket, 'other-playlist');
+    additionalBehaviors[`*${playlistPathPatternSuffix}`] ??= behavior(pipelines[0].bucket, 'other-playlist');
     const front = new CdnFront(this, {
       ...props,
       comment: 'StalePlaylistGuard: live HLS origin',
@@ -409,15 +409,14 @@ export class StalePlaylistGuard extends Construct {
 
   /** Grants `actions` on the pipelines' playlist keys: in the bucket's policy where it can be changed, else in the role's. */
   private grantPlaylists(role: iam.Role, pipeline: GuardPipeline, statement: Omit<iam.PolicyStatementProps, 'resources' | 'principals'>, reason: string) {
-    for (const suffix of playlistKeySuffixes) {
-      const playlists = pipeline.bucket.arnForObjects(`${pipeline.prefix}*${suffix}`);
-      const inBucketPolicy = pipeline.bucket.addToResourcePolicy(
-        new iam.PolicyStatement({ ...statement, resources: [playlists], principals: [new iam.ArnPrincipal(role.roleArn)] }),
-      );
-      if (!inBucketPolicy.statementAdded) {
-        role.addToPrincipalPolicy(new iam.PolicyStatement({ ...statement, resources: [playlists] }));
-        acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, playlists)}]`, reason);
-      }
+    // one statement for every letter case of .m3u8 (IAM resources are case-sensitive)
+    const playlists = playlistKeySuffixes.map((suffix) => pipeline.bucket.arnForObjects(`${pipeline.prefix}*${suffix}`));
+    const inBucketPolicy = pipeline.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({ ...statement, resources: playlists, principals: [new iam.ArnPrincipal(role.roleArn)] }),
+    );
+    if (!inBucketPolicy.statementAdded) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ ...statement, resources: playlists }));
+      for (const resource of playlists) acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, resource)}]`, reason);
     }
     // without ListBucket S3 answers 403, not 404, for a missing key (a counterpart, or a playlist deleted meanwhile);
     // in the bucket's own policy where possible: a role policy naming the bucket would close a cycle through the
@@ -649,12 +648,12 @@ function validateRouting(pipelines: GuardPipeline[]): void {
 }
 
 /**
- * The cache behaviors the guard adds besides the default one: two playlist behaviors per pipeline (CloudFront path
- * patterns are case-sensitive), a segment behavior per pipeline with a prefix, two catch-all playlist behaviors.
+ * The cache behaviors the guard adds besides the default one: a playlist behavior per pipeline, a segment behavior per
+ * pipeline with a prefix, and the catch-all playlist behavior.
  */
 function cacheBehaviorCount(pipelines: GuardPipeline[]): number {
   const segmentBehaviors = pipelines.filter((pipeline) => pipeline.prefix !== '').length;
-  return (pipelines.length + 1) * playlistKeySuffixes.length + segmentBehaviors;
+  return pipelines.length + segmentBehaviors + 1;
 }
 
 function validateBehaviorCount(pipelines: GuardPipeline[], quota: number): void {

@@ -13,6 +13,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { KeyValueStoreHeartbeats } from '../../lambda-src/stale-playlist-guard/kvs-store';
+import { playlistPathPatternSuffix } from '../../src/stale-playlist-guard/contract/playlist-marks';
 import { S3PlaylistStore } from '../../lambda-src/stale-playlist-guard/s3-store';
 import { pipelineHeartbeatKey, playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/protocol';
 import { heartbeatIntervalMs } from '../../src/stale-playlist-guard/contract/staleness';
@@ -159,12 +160,10 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
       origin: `${s3.endpoint}/live`,
       behaviors: [
         ...PIPELINES.flatMap(({ prefix }) => [
-          { pathPattern: `${prefix}*.m3u8`, ...playlist, viewerResponseFunction: guard },
-          { pathPattern: `${prefix}*.M3U8`, ...playlist, viewerResponseFunction: guard },
+          { pathPattern: `${prefix}*${playlistPathPatternSuffix}`, ...playlist, viewerResponseFunction: guard },
           { pathPattern: `${prefix}*`, ttlSeconds: 60 },
         ]),
-        { pathPattern: '*.m3u8', ...playlist },
-        { pathPattern: '*.M3U8', ...playlist },
+        { pathPattern: `*${playlistPathPatternSuffix}`, ...playlist },
         { pathPattern: '*', ttlSeconds: 60 },
       ],
     });
@@ -212,7 +211,7 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
     for (const index of [0, 1]) expect(now - Number(kvs.data[pipelineHeartbeatKey(index)])).toBeLessThanOrEqual(STALE_AFTER_MS);
     expect(kvs.requests.filter((r) => r.method === 'PUT').every((r) => /^AWS4-ECDSA-P256-SHA256 /.test(String(r.headers.authorization)))).toBe(true);
     const response = await fetchCdn(MULTIVARIANT);
-    expect(cdn.requests.at(-1)).toMatchObject({ behavior: '*.m3u8', functionRan: false });
+    expect(cdn.requests.at(-1)).toMatchObject({ behavior: `*${playlistPathPatternSuffix}`, functionRan: false });
     expect(response.headers.get('cache-control')).toBe('no-cache');
     const master = await response.text();
     const variants = master.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
