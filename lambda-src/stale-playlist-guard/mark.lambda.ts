@@ -85,7 +85,9 @@ export function createPlaylistMarkerHandler(options: PlaylistMarkerOptions = {})
     }
     // the total under {service} (what metricPlaylistsMarked() reads); each mark also under {service, mark} above
     const written = heartbeats.filter((outcome) => outcome.heartbeat === 'written').length;
-    const totals: Array<[string, number]> = [[guardMetrics.marked, marked], [guardMetrics.heartbeats, written], [guardMetrics.heartbeatFailures, heartbeatFailures]];
+    const totals: Array<[string, number]> = [
+      [guardMetrics.marked, marked], [guardMetrics.heartbeats, written], [guardMetrics.heartbeatFailures, heartbeatFailures],
+    ];
     for (const [name, count] of totals) if (count > 0) metrics.addMetric(name, MetricUnit.Count, count);
     if (totals.some(([, count]) => count > 0)) metrics.publishStoredMetrics();
     if (failure) throw failure;

@@ -68,8 +68,13 @@ describe('StalePlaylistGuard construct', () => {
       expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
       expect(Buffer.byteLength(fn.Properties.FunctionCode)).toBeLessThanOrEqual(MAX_FUNCTION_SIZE_BYTES);
       expect(fn.Properties.FunctionCode).toContain(`const CONFIG = ${JSON.stringify({
-        staleAfterMs: 18000, playlistTypeHeader: playlistTypeMetadataHeader, exemptPlaylistTypes, staleHeader: stalePlaylistHeader,
-        pipelinePrefixes: ['pipeline-a/', 'pipeline-b/'], heartbeatKeys: [pipelineHeartbeatKey(0), pipelineHeartbeatKey(1)], heartbeatFreshMs: 17000,
+        staleAfterMs: 18000,
+        playlistTypeHeader: playlistTypeMetadataHeader,
+        exemptPlaylistTypes,
+        staleHeader: stalePlaylistHeader,
+        pipelinePrefixes: ['pipeline-a/', 'pipeline-b/'],
+        heartbeatKeys: [pipelineHeartbeatKey(0), pipelineHeartbeatKey(1)],
+        heartbeatFreshMs: 17000,
       })}; // StalePlaylistGuard:config`);
       expect(guard.staleAfterMs).toBe(18000);
     });
@@ -140,7 +145,7 @@ describe('StalePlaylistGuard construct', () => {
       // B's heartbeat a millisecond past 17 s (threshold less S3's one-second granularity): no healthy pipeline, served
       expect(await at(18_001, 17_001).run(event)).toMatchObject({ statusCode: 200, headers: { [stalePlaylistHeader]: { value: 'age=18s; served: no healthy pipeline' } } });
       // mixed-case playlists reach the behavior (`*.?3?8`) and are judged; anything else the pattern takes passes untouched
-      const response = { statusCode: 200, responseHeaders: { 'Last-Modified': lastModified, ETag: '"e"' } };
+      const response = { statusCode: 200, responseHeaders: { 'Last-Modified': lastModified, 'ETag': '"e"' } };
       expect(await at(18_001, 0).run(viewerResponseEvent({ uri: '/pipeline-a/720p.M3u8', ...response }))).toMatchObject({ statusCode: 404 });
       expect(await at(18_001, 0).run(viewerResponseEvent({ uri: '/pipeline-a/720p.m3U8', ...response }))).toMatchObject({ statusCode: 404 });
       expect(await at(18_001, 0).run(viewerResponseEvent({ uri: '/pipeline-a/720p.a3b8', ...response })))

@@ -121,7 +121,8 @@ describe('edge failover on a virtual clock (marker -> KeyValueStore stand-in -> 
               responseHeaders: { 'last-modified': new Date(lastModified[p].get(rendition)!).toUTCString(), 'content-type': 'application/vnd.apple.mpegurl' },
             });
             const response = await guard.run(event) as CloudFrontResponse;
-            verdicts.push({ at: t, pipeline: p, rendition, status: response.statusCode, stale: response.headers?.[stalePlaylistHeader] !== undefined });
+            const stale = response.headers?.[stalePlaylistHeader] !== undefined;
+            verdicts.push({ at: t, pipeline: p, rendition, status: response.statusCode, stale });
           }
         }
       }

@@ -12,9 +12,10 @@ import * as path from 'path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
+import { loadMarkerModule, silentMetrics } from './marker-module';
 import { KeyValueStoreHeartbeats } from '../../lambda-src/stale-playlist-guard/kvs-store';
-import { playlistPathPatternSuffix } from '../../src/stale-playlist-guard/contract/playlist-marks';
 import { S3PlaylistStore } from '../../lambda-src/stale-playlist-guard/s3-store';
+import { playlistPathPatternSuffix } from '../../src/stale-playlist-guard/contract/playlist-marks';
 import { pipelineHeartbeatKey, playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/protocol';
 import { heartbeatIntervalMs } from '../../src/stale-playlist-guard/contract/staleness';
 import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-function';
@@ -26,7 +27,6 @@ import { KeyValueStoreStandIn, startKeyValueStore } from '../harness/key-value-s
 import { LiveEncoder, streamInfByRendition } from '../harness/live-encoder';
 import { asS3Delivers, LoopbackS3, startS3 } from '../harness/s3';
 import { describeWithTools } from '../harness/tools';
-import { loadMarkerModule, silentMetrics } from './marker-module';
 
 const TD_MS = 2000;
 const WINDOW_SEGMENTS = 4;
