@@ -413,33 +413,37 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
     expect(cdnAnswers.some((r) => r.status === 404 && r.originStatus === 200 && r.cache === 'hit')).toBe(true);
     Object.assign(measured, { browserDetectionAfterLastWriteMs: observed.firstNotFoundAt - observed.lastWriteAt });
   }, 60_000);
+
   test('(e) when every pipeline stops, players keep the stale playlists: no 404 takes the channel down', async () => {
     for (const pipeline of ['pipeline-a', 'pipeline-b']) if (!encoder.isRunning(pipeline)) await encoder.startPipeline(pipeline);
     await sleep(2 * TD_MS);
     let stoppedAt = 0;
     const session = await observe(STALE_AFTER_MS + 4 * TD_MS + 6000, async (from) => {
       await sleep(4000 - (Date.now() - from));
-      // both at once, right after an update of each: the case where each pipeline's heartbeat is as fresh as it gets
+      // both, each right after an update of its own (up to a target duration apart: the encoder's pipelines are not in phase)
       await Promise.all(['pipeline-a', 'pipeline-b'].map((pipeline) => encoder.nextWrite(pipeline)));
       await Promise.all(['pipeline-a', 'pipeline-b'].map((pipeline) => encoder.stopPipeline(pipeline)));
       stoppedAt = Date.now();
     });
     const { result, requests } = session;
     const media = requests.filter((r) => MEDIA_PLAYLIST.test(r.path) && r.method === 'GET');
-    // the guard answered no 404 at all (a 5xx would be s3rver losing a race under load, passed through)
-    expect(requests.filter((r) => r.status >= 400 && r.status < 500)).toEqual([]);
-    // it did judge them stale, and served them: every playlist request after the threshold carries the verdict
+    // the pipeline that stopped first may answer 404 while the other's heartbeat is still fresh (its playlists were too):
+    // players fail over to it. The other one never does, so there is no moment at which both are 404
+    const notFound = requests.filter((r) => r.status >= 400 && r.status < 500);
+    expect(notFound.every((r) => r.status === 404 && MEDIA_PLAYLIST.test(r.path))).toBe(true);
+    expect(new Set(notFound.map((r) => r.path.split('/')[1])).size).toBeLessThanOrEqual(1);
+    // judged stale and served: once both are past the threshold, every playlist answer carries the verdict and is a 200
     const judgedStale = media.filter((r) => r.status === 200 && /^age=\d+s; served: no healthy pipeline$/.test(r.headers['x-stale-playlist'] ?? ''));
     expect(judgedStale.length).toBeGreaterThan(0);
-    expect(judgedStale.every((r) => r.finishedAt > stoppedAt + STALE_AFTER_MS - TD_MS - LAST_MODIFIED_GRANULARITY_MS)).toBe(true);
-    const afterBoth = media.filter((r) => r.time > stoppedAt + STALE_AFTER_MS + TD_MS && r.status === 200);
+    const afterBoth = media.filter((r) => r.time > stoppedAt + STALE_AFTER_MS + TD_MS && r.status < 500); // 5xx: s3rver under load
     expect(afterBoth.length).toBeGreaterThan(0);
-    expect(afterBoth.every((r) => r.headers['x-stale-playlist']?.endsWith('served: no healthy pipeline'))).toBe(true);
-    // the player: no fatal error and no 4xx; it plays what it has, then waits on the stale playlist for the encoder to return
+    expect(afterBoth.every((r) => r.status === 200 && r.headers['x-stale-playlist']?.endsWith('served: no healthy pipeline'))).toBe(true);
+    // the player: no fatal error, and no 4xx but the first-stopped pipeline's 404s it failed over on
     expect(result.outcome).toBe('timeout');
     expect(result.errors.filter((e) => e.fatal)).toEqual([]);
-    expect(result.errors.filter((e) => e.type === 'networkError' && (e.code ?? 0) >= 400 && (e.code ?? 0) < 500)).toEqual([]);
-    Object.assign(measured, { allStaleServedRequests: judgedStale.length });
+    const networkErrors = result.errors.filter((e) => e.type === 'networkError' && (e.code ?? 0) >= 400 && (e.code ?? 0) < 500);
+    expect(networkErrors.every((e) => e.code === 404 && notFound.some((r) => (e.url ?? '').endsWith(r.path)))).toBe(true);
+    Object.assign(measured, { allStaleServedRequests: judgedStale.length, allStaleFirstStoppedNotFound: notFound.length });
     for (const pipeline of ['pipeline-a', 'pipeline-b']) await encoder.startPipeline(pipeline);
   }, 90_000);
 });
