@@ -314,7 +314,9 @@ export interface HourlyCost {
 
 /** A zero cost. */
 export function noCost(): HourlyCost {
-  return { lambdaInvocations: 0, lambdaGbSeconds: 0, sqsRequests: 0, s3Requests: 0, s3Copies: 0, cloudFrontFunctionInvocations: 0, keyValueStoreWrites: 0 };
+  return {
+    lambdaInvocations: 0, lambdaGbSeconds: 0, sqsRequests: 0, s3Requests: 0, s3Copies: 0, cloudFrontFunctionInvocations: 0, keyValueStoreWrites: 0,
+  };
 }
 
 /** What a strategy did to one run of the channel. */

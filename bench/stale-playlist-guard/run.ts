@@ -15,6 +15,7 @@ const trials = 200;
 const stalledPipeline = 0;
 const ourStaleAfterTargetDurations = 3;
 const tdMs = targetDurationMs(benchChannel);
+const ourThresholdMs = staleAfterMs(benchChannel.targetDurationSeconds, ourStaleAfterTargetDurations);
 
 /** Public list prices (us-east-1, USD). */
 const prices = {
@@ -70,7 +71,7 @@ const strategies: { strategy: StalePlaylistStrategy; role: 'seed' | 'origin' | '
       staleAfterTargetDurations: ourStaleAfterTargetDurations,
       cdn: { ...ourCdn, notFoundTtlMs: 0 },
       marker: { memoryMb: 256, invocationMs: 40 },
-      heartbeatIntervalMs: heartbeatIntervalMs(benchChannel.targetDurationSeconds, staleAfterMs(benchChannel.targetDurationSeconds, ourStaleAfterTargetDurations)),
+      heartbeatIntervalMs: heartbeatIntervalMs(benchChannel.targetDurationSeconds, ourThresholdMs),
     }),
   },
 ];
