@@ -74,6 +74,12 @@ export function distributionIdFor(logicalId: string): string {
   return `E${logicalId.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 13)}`;
 }
 
+/** The id the check gives key value store `logicalId` (CloudFront makes a UUID). */
+function keyValueStoreIdFor(logicalId: string): string {
+  const hex = Buffer.from(logicalId).toString('hex').padEnd(32, '0').slice(0, 32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 const typeRules: Record<string, TypeRule> = {
   'AWS::Lambda::Function': {
     nameProperty: 'FunctionName',
@@ -143,6 +149,16 @@ const typeRules: Record<string, TypeRule> = {
   'AWS::CloudFront::CachePolicy': { ref: (_name, logicalId) => `cache-policy-${logicalId}`, attributes: { Id: (_name, logicalId) => `cache-policy-${logicalId}` } },
   'AWS::CloudFront::OriginRequestPolicy': { ref: (_name, logicalId) => `origin-request-policy-${logicalId}`, attributes: { Id: (_name, logicalId) => `origin-request-policy-${logicalId}` } },
   'AWS::CloudFront::ResponseHeadersPolicy': { ref: (_name, logicalId) => `response-headers-policy-${logicalId}`, attributes: { Id: (_name, logicalId) => `response-headers-policy-${logicalId}` } },
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-keyvaluestore.html (Ref: the name; the ARN ends in the store's id)
+  'AWS::CloudFront::KeyValueStore': {
+    nameProperty: 'Name',
+    ref: (name) => name,
+    attributes: {
+      Arn: (_name, logicalId) => `arn:${partition}:cloudfront::${account}:key-value-store/${keyValueStoreIdFor(logicalId)}`,
+      Id: (_name, logicalId) => keyValueStoreIdFor(logicalId),
+      Status: () => 'READY',
+    },
+  },
   'AWS::CloudFront::Function': {
     nameProperty: 'Name',
     ref: (name) => `arn:${partition}:cloudfront::${account}:function/${name}`,
