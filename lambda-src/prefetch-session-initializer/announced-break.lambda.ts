@@ -25,7 +25,8 @@ export class MediaTailorPrefetchScheduleStore implements PrefetchScheduleStore {
         PlaybackConfigurationName: this.playbackConfigurationName, ScheduleType: 'SINGLE', MaxResults: 100, NextToken: nextToken,
       }));
       for (const item of answer.Items ?? []) {
-        if (item.Name && item.Consumption?.EndTime) schedules.push({ name: item.Name, consumptionEnd: Math.floor(item.Consumption.EndTime.getTime() / 1000) });
+        const end = item.Consumption?.EndTime;
+        if (item.Name && end) schedules.push({ name: item.Name, consumptionEnd: Math.floor(end.getTime() / 1000) });
       }
       nextToken = answer.NextToken;
       if (!nextToken) return { schedules, complete: true };

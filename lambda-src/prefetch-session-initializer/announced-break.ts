@@ -41,7 +41,8 @@ export function readAnnouncedBreakConfig(env: Record<string, string | undefined>
     playbackConfigurationName: name,
     groupCount: integer(announcedBreakEnvironment.groupCount, undefined, 1, maxActivePrefetchSchedules),
     retrievalLeadSeconds: integer(announcedBreakEnvironment.retrievalLeadSeconds, lead.default, lead.minimum, lead.maximum),
-    retrievalEndsBeforeBreakSeconds: integer(announcedBreakEnvironment.retrievalEndsBeforeBreakSeconds, endsBefore.default, endsBefore.minimum, endsBefore.maximum),
+    retrievalEndsBeforeBreakSeconds: integer(
+      announcedBreakEnvironment.retrievalEndsBeforeBreakSeconds, endsBefore.default, endsBefore.minimum, endsBefore.maximum),
     maxOverlappingBreaks: integer(announcedBreakEnvironment.maxOverlappingBreaks, 1, 1, maxActivePrefetchSchedules),
   };
 }
@@ -151,7 +152,9 @@ export interface SingleScheduleRequest {
  * ADS one after another, each spread over its slice; the prefetched ads are usable from the end of retrieval to
  * {@link announcedBreakTiming.consumptionAfterBreakSeconds} after the break. Or why the break cannot be scheduled.
  */
-export function planBreakSchedules(announced: AnnouncedBreak, config: AnnouncedBreakConfig, nowSeconds: number): { schedules: SingleScheduleRequest[] } | { problem: string } {
+export function planBreakSchedules(
+  announced: AnnouncedBreak, config: AnnouncedBreakConfig, nowSeconds: number,
+): { schedules: SingleScheduleRequest[] } | { problem: string } {
   const now = Math.ceil(nowSeconds);
   const consumptionEnd = announced.breakAt + announced.durationSeconds + announcedBreakTiming.consumptionAfterBreakSeconds;
   if (consumptionEnd - now >= maxAnnouncementLeadSeconds) {
@@ -264,7 +267,9 @@ export async function scheduleAnnouncedBreak(
  * least {@link announcedBreakTiming.sweepAfterConsumptionSeconds} ago. Schedules anyone else named, recurring
  * schedules and schedules still in use are never touched.
  */
-export async function sweepExpiredSchedules(deps: { store: PrefetchScheduleStore; nowSeconds: number }): Promise<{ deleted: string[]; complete: boolean }> {
+export async function sweepExpiredSchedules(
+  deps: { store: PrefetchScheduleStore; nowSeconds: number },
+): Promise<{ deleted: string[]; complete: boolean }> {
   const listed = await deps.store.listSingle();
   const expired = listed.schedules.filter((schedule) => breakKeyOf(schedule.name) !== undefined
     && schedule.consumptionEnd + announcedBreakTiming.sweepAfterConsumptionSeconds <= deps.nowSeconds);

@@ -91,8 +91,9 @@ beforeEach(() => {
   added = {};
   jest.spyOn(metrics, 'addMetric').mockImplementation((name, _unit, value) => {
     added[name] = (added[name] ?? 0) + value;
+    return metrics;
   });
-  jest.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => undefined);
+  jest.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
 });
 
 function handlerAt(seconds: number) {
