@@ -85,7 +85,11 @@ export function standInBehaviors(
     const forwardAll = allQueryStringsOriginRequestPolicyIds.includes(behavior.OriginRequestPolicyId);
     const forwarded = forwardAll ? [] : allowList(policyOf(behavior.OriginRequestPolicyId, 'AWS::CloudFront::OriginRequestPolicy')?.OriginRequestPolicyConfig);
     const common = {
-      pathPattern, origin, forwardedQueryStrings: forwarded, ...(forwardAll ? { forwardAllQueryStrings: true } : {}), ...functionsOf(behavior, pathPattern),
+      pathPattern,
+      origin,
+      forwardedQueryStrings: forwarded,
+      ...(forwardAll ? { forwardAllQueryStrings: true } : {}),
+      ...functionsOf(behavior, pathPattern),
     };
     if (behavior.CachePolicyId === cachingDisabledPolicyId) return { ...common, ttlSeconds: 0 };
     if (behavior.CachePolicyId === cachingOptimizedPolicy.id) return { ...common, ttlSeconds: cachingOptimizedPolicy.defaultTtlSeconds };
