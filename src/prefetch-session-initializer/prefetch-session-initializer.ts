@@ -159,12 +159,7 @@ export class PrefetchSessionInitializer extends Construct {
       code: cloudfront.FunctionCode.fromInline(renderStreamIdRedirectFunction(groups)),
     });
 
-    const contentSourceUrl = new URL(props.playbackConfiguration._videoContentSourceUrl());
-    const contentOrigin = new origins.HttpOrigin(contentSourceUrl.hostname, {
-      protocolPolicy: contentSourceUrl.protocol === 'http:' ? cloudfront.OriginProtocolPolicy.HTTP_ONLY : cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-      httpPort: contentSourceUrl.protocol === 'http:' && contentSourceUrl.port ? Number(contentSourceUrl.port) : undefined,
-      httpsPort: contentSourceUrl.protocol === 'https:' && contentSourceUrl.port ? Number(contentSourceUrl.port) : undefined,
-    });
+    const content = props.playbackConfiguration._contentSource();
     const mediaTailorReadTimeout = Duration.seconds(Math.ceil(waitMs / 1000));
     const segmentsOrigin = new origins.HttpOrigin(`segments.mediatailor.${region}.amazonaws.com`, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY });
     const manifestsOrigin = new origins.HttpOrigin(manifestsHost, {
@@ -201,8 +196,10 @@ export class PrefetchSessionInitializer extends Construct {
       comment: 'PrefetchSessionInitializer: MediaTailor with prefetch groups',
       logFilePrefix: 'prefetch-session-initializer/',
       // content segments go to the content origin, never to MediaTailor's ad origin
-      defaultBehavior: cached(contentOrigin),
+      defaultBehavior: content.behavior ? { ...content.behavior(content.origin), responseHeadersPolicy: cors } : cached(content.origin),
       additionalBehaviors: {
+        ...Object.fromEntries(Object.entries(content.precedingBehaviors ?? {})
+          .map(([pattern, behavior]) => [pattern, { ...behavior, responseHeadersPolicy: cors }])),
         [`${sessionInitializerPrefix.slice(1)}${explicitSessionPath}*`]: uncached(sessionOrigin, cloudfront.AllowedMethods.ALLOW_ALL),
         [`${sessionInitializerPrefix.slice(1)}/*`]: {
           ...uncached(manifestsOrigin, cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS),
@@ -217,7 +214,7 @@ export class PrefetchSessionInitializer extends Construct {
     this.urlBase = front.urlBase;
     this.sessionInitializerUrlBase = `${this.urlBase}${sessionInitializerPrefix}`;
     const domain = domainOf(this.distribution);
-    this.contentSegmentUrlPrefix = `https://${domain}${contentSourceUrl.pathname}`;
+    this.contentSegmentUrlPrefix = `https://${domain}${content.path}`;
     this.adSegmentUrlPrefix = `https://${domain}/`;
 
     const configuration = props.playbackConfiguration._bind(this, { content: this.contentSegmentUrlPrefix, ad: this.adSegmentUrlPrefix });

@@ -3,7 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as events from 'aws-cdk-lib/aws-events';
 import {
-  AnnouncedBreakEvent, AvailSuppressionFillPolicy, AvailSuppressionMode,
+  AnnouncedBreakEvent, AvailSuppressionFillPolicy, AvailSuppressionMode, ContentSource, EncodingProfile, LiveInput, LiveOttPipeline,
+  TimeShiftChannel, TimeShiftedViewing,
   DashMpdLocation, DashOriginManifestType, InsertionMode, MediaTailorLoggingStrategy,
   PlaybackConfiguration, PrefetchSessionInitializer, PrefetchSessionInitializerProps, PrefetchTrafficShaping,
 } from '../../src';
@@ -391,6 +392,91 @@ describe('PrefetchSessionInitializer construct', () => {
 
     test('is cdk-nag clean', () => {
       expectNagClean(stack);
+    });
+  });
+
+  describe('content sources', () => {
+    const stackWith = (source: (stack: Stack) => ContentSource) => {
+      const stack = new Stack(new App(), 'Sources', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const initializer = new PrefetchSessionInitializer(stack, 'Initializer', {
+        playbackConfiguration: PlaybackConfiguration.create({ adDecisionServerUrl: adsUrl, contentSource: source(stack) }),
+      });
+      return { stack, initializer, template: Template.fromStack(stack) };
+    };
+    const domainOf = (stack: Stack, distribution: { node: { defaultChild?: any } }) => ({ 'Fn::GetAtt': [stack.getLogicalId(distribution.node.defaultChild), 'DomainName'] });
+
+    describe('a LiveOttPipeline', () => {
+      let pipeline: LiveOttPipeline;
+      const { stack, template } = stackWith((scope) => {
+        pipeline = new LiveOttPipeline(scope, 'Live', {
+          input: LiveInput.rtmpPush({ allowedCidrs: ['203.0.113.0/24'], streamNames: ['live/main'] }),
+          encoding: EncodingProfile.hd1080p(),
+        });
+        return ContentSource.fromLiveOttPipeline(pipeline);
+      });
+
+      test('MediaTailor reads the pipeline\'s playlists through its distribution, and content segments come from there', () => {
+        const pipelineDomain = domainOf(stack, pipeline.distribution);
+        template.hasResourceProperties('AWS::MediaTailor::PlaybackConfiguration', {
+          VideoContentSourceUrl: { 'Fn::Join': ['', ['https://', pipelineDomain, '/']] },
+          CdnConfiguration: Match.objectLike({ ContentSegmentUrlPrefix: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^InitializerDistribution'), 'DomainName'] }, '/']] } }),
+        });
+        const distributions = Object.values(template.findResources('AWS::CloudFront::Distribution')).map((resource: any) => resource.Properties.DistributionConfig);
+        const initializer = distributions.find((config: any) => config.Comment.startsWith('PrefetchSessionInitializer'));
+        const content = initializer.Origins.find((origin: any) => origin.Id === initializer.DefaultCacheBehavior.TargetOriginId);
+        expect(content).toMatchObject({ DomainName: pipelineDomain, CustomOriginConfig: { OriginProtocolPolicy: 'https-only' } });
+      });
+
+      test('is cdk-nag clean', () => {
+        expectNagClean(stack);
+      });
+    });
+
+    describe('a TimeShiftedViewing channel', () => {
+      let viewing: TimeShiftedViewing;
+      const { stack, template } = stackWith((scope) => {
+        viewing = new TimeShiftedViewing(scope, 'TimeShift', { channel: TimeShiftChannel.fromPlaybackUrl('https://abc.channel-assembly.mediatailor.eu-west-1.amazonaws.com/v1/channel/news/index.m3u8') });
+        return ContentSource.fromTimeShiftedViewing(viewing);
+      });
+      const initializerConfig = () => Object.values(template.findResources('AWS::CloudFront::Distribution'))
+        .map((resource: any) => resource.Properties.DistributionConfig).find((config: any) => config.Comment.startsWith('PrefetchSessionInitializer'));
+
+      test('MediaTailor reads the channel through the time-shift distribution (its time-shift cache keys)', () => {
+        template.hasResourceProperties('AWS::MediaTailor::PlaybackConfiguration', {
+          VideoContentSourceUrl: { 'Fn::Join': ['', ['https://', domainOf(stack, viewing.distribution), '/v1/channel/news/']] },
+          CdnConfiguration: Match.objectLike({ ContentSegmentUrlPrefix: { 'Fn::Join': ['', ['https://', Match.anyValue(), '/v1/channel/news/']] } }),
+        });
+      });
+
+      test('content under the channel path is served before MediaTailor\'s v1/*, with the channel\'s segment cache policy and CORS', () => {
+        const patterns = initializerConfig().CacheBehaviors.map((cacheBehavior: any) => cacheBehavior.PathPattern);
+        expect(patterns.indexOf('v1/channel/news/*')).toBe(0);
+        expect(patterns.indexOf('v1/*')).toBeGreaterThan(0);
+        const channel = initializerConfig().CacheBehaviors[0];
+        expect(channel.CachePolicyId).toEqual({ Ref: stack.getLogicalId(viewing.cacheBehaviors.segmentCachePolicy.node.defaultChild as any) });
+        expect(channel.ResponseHeadersPolicyId).toBe(managed.corsWithPreflight);
+        expect(initializerConfig().DefaultCacheBehavior.CachePolicyId).toEqual(channel.CachePolicyId);
+      });
+
+      test('is cdk-nag clean', () => {
+        expectNagClean(stack);
+      });
+    });
+
+    test.each([
+      ['both a content source and a URL', { contentSource: ContentSource.fromUrl(contentSource), videoContentSourceUrl: contentSource }, 'got both'],
+      ['neither', {}, 'got neither'],
+    ])('refuses %s', (_case, content, message) => {
+      const stack = new Stack(new App(), 'Sources', { env: { account: '111111111111', region: 'eu-west-1' } });
+      expect(() => new PrefetchSessionInitializer(stack, 'Initializer', { playbackConfiguration: PlaybackConfiguration.create({ adDecisionServerUrl: adsUrl, ...content }) }))
+        .toThrow(`playbackConfiguration needs exactly one of contentSource and videoContentSourceUrl, ${message}`);
+    });
+
+    test('ContentSource.fromUrl is the same as videoContentSourceUrl', () => {
+      const viaUrl = initializerStack().template.toJSON();
+      const stack = new Stack(new App(), 'Ads', { env: { account: '111111111111', region: 'eu-west-1' } });
+      new PrefetchSessionInitializer(stack, 'Initializer', { playbackConfiguration: PlaybackConfiguration.create({ adDecisionServerUrl: adsUrl, contentSource: ContentSource.fromUrl(contentSource) }) });
+      expect(JSON.stringify(Template.fromStack(stack).toJSON())).toBe(JSON.stringify(viaUrl));
     });
   });
 
