@@ -66,7 +66,8 @@ export interface PrefetchSessionInitializerProps extends DistributionSettings {
  * MediaTailor behind CloudFront, with sessions spread over prefetch groups: `/session-initializer/v1/master/...` and
  * `/session-initializer/v1/dash/...` answer 302 with `aws.streamId` (a CloudFront Function), and
  * `POST /session-initializer/v1/session/...` initializes an explicit session with `streamId` in the body (a Lambda
- * function behind CloudFront); recurring prefetch schedules are declared per group.
+ * function behind CloudFront); recurring prefetch schedules are declared per group, and ad breaks announced on
+ * EventBridge (`announcedBreaks`) become one SINGLE schedule per group, retrieval staggered across the groups.
  */
 export class PrefetchSessionInitializer extends Construct {
   /** The distribution players use. */
