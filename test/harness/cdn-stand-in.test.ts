@@ -304,4 +304,25 @@ describe('CDN stand-in', () => {
     expect(await response.text()).toContain('boom');
     expect(stand.requests[0]).toMatchObject({ status: 503, originStatus: 200, functionRan: true });
   });
+  test('runs the viewer-request function first: its response goes to the viewer, its request on to the cache and origin', async () => {
+    const rewrite = writeFunction('rewrite.js', `function handler(event) {
+  var request = event.request;
+  if (request.uri.indexOf('/answer/') === 0) return { statusCode: 302, statusDescription: 'Found', headers: { location: { value: '/moved' } } };
+  request.uri = request.uri.replace('/old/', '/new/');
+  request.querystring.added = { value: 'a%20b' };
+  return request;
+}
+`);
+    const front = await cdn([{ pathPattern: '*', ttlSeconds: 60, viewerRequestFunction: rewrite, forwardAllQueryStrings: true }]);
+    const redirected = await fetch(`${front.origin}/answer/x.m3u8`, { redirect: 'manual' });
+    expect(redirected.status).toBe(302);
+    expect(redirected.headers.get('location')).toBe('/moved');
+    expect(origin.requests.some((request) => request.url.startsWith('/origin/answer/'))).toBe(false);
+
+    const rewritten = await fetch(`${front.origin}/old/rewritten.m3u8?keep=1`);
+    expect(rewritten.status).toBe(200);
+    expect(origin.requests.filter((request) => request.url.startsWith('/origin/new/rewritten.m3u8')).map((request) => request.url))
+      .toEqual(['/origin/new/rewritten.m3u8?keep=1&added=a%20b']);
+    expect(front.requests.map((request) => [request.path, request.functionRan])).toEqual([['/answer/x.m3u8', true], ['/old/rewritten.m3u8', true]]);
+  });
 });

@@ -69,6 +69,12 @@ function mediaPackageV1EndpointUrl(logicalId: string, resolver: TemplateResolver
   return file ? `https://${mediaPackageV1Host}/out/v1/${mediaPackageV1Hash(logicalId)}/${manifestName}${file}` : '';
 }
 
+/** The custom event bus rule `logicalId` is on; undefined for the default bus. */
+const customEventBusOf = (logicalId: string, resolver: TemplateResolver): string | undefined => {
+  const bus = resolver.template.Resources[logicalId].Properties?.EventBusName === undefined ? undefined : String(resolver.resolveProperty(logicalId, 'EventBusName'));
+  return bus === 'default' ? undefined : bus;
+};
+
 /** The id the check gives the template distribution `logicalId` (CloudFront ids are E + 13 characters). */
 export function distributionIdFor(logicalId: string): string {
   return `E${logicalId.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 13)}`;
@@ -223,6 +229,26 @@ const typeRules: Record<string, TypeRule> = {
         return `https://check.channel-assembly.mediatailor.${region}.${urlSuffix}/v1/channel/${channelName}/index.m3u8`;
       },
     },
+  },
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-rule.html: a rule on a
+  // custom bus is named `<bus>/<rule>` in its ARN and `<bus>|<rule>` by Ref
+  'AWS::Events::Rule': {
+    nameProperty: 'Name',
+    ref: (name, logicalId, resolver) => {
+      const bus = customEventBusOf(logicalId, resolver);
+      return bus === undefined ? name : `${bus}|${name}`;
+    },
+    attributes: {
+      Arn: (name, logicalId, resolver) => {
+        const bus = customEventBusOf(logicalId, resolver);
+        return `arn:${partition}:events:${region}:${account}:rule/${bus === undefined ? '' : `${bus}/`}${name}`;
+      },
+    },
+  },
+  'AWS::Events::EventBus': {
+    nameProperty: 'Name',
+    ref: (name) => name,
+    attributes: { Arn: (name) => `arn:${partition}:events:${region}:${account}:event-bus/${name}`, Name: (name) => name },
   },
   'AWS::SNS::Topic': {
     nameProperty: 'TopicName',
