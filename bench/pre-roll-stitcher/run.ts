@@ -110,7 +110,11 @@ async function measureShape(shape: BenchShape, originLatencyMs: number, work: st
       cold: await run('stitcher-cold', iterations.cold),
       uncached: await run('stitcher-uncached', iterations.uncached),
       warm: await run('stitcher-warm', iterations.warm),
-      firstRequest: { samples: firstRequests.map((r) => r.samples[0]), cpuSamples: firstRequests.map((r) => r.cpuSamples[0]), peakRssMiB: firstRequests.reduce((peak, r) => Math.max(peak, r.peakRssMiB), 0) },
+      firstRequest: {
+        samples: firstRequests.map((r) => r.samples[0]),
+        cpuSamples: firstRequests.map((r) => r.cpuSamples[0]),
+        peakRssMiB: firstRequests.reduce((peak, r) => Math.max(peak, r.peakRssMiB), 0),
+      },
       moduleInit,
     };
   } finally {

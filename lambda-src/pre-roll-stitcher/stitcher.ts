@@ -306,7 +306,8 @@ export class Stitcher {
    * the network did.
    */
   private async analyzeAds(
-    spec: StitchRequestSpec, adsLoading: Promise<Array<AdCandidates | AdAnalysis>>, content: ContentByKind, containers: ContentContainers, budget: ByteBudget,
+    spec: StitchRequestSpec, adsLoading: Promise<Array<AdCandidates | AdAnalysis>>,
+    content: ContentByKind, containers: ContentContainers, budget: ByteBudget,
   ): Promise<Map<string, AdAnalysis>> {
     const analyzeOne = async (ad: AdCandidates | AdAnalysis, adBudget: ByteBudget): Promise<AdAnalysis> =>
       'failed' in ad ? ad : this.analyzeAd(ad, content, containers, adBudget);
