@@ -57,6 +57,8 @@ interface Viewer {
   readonly format: 'hls' | 'dash';
   readonly startTimeMs?: number;
   readonly timeDelay?: number;
+  /** Seconds back from now, as `start=-N` (the newer pages' parameter): a fixed delay, like timeDelay. */
+  readonly startSecondsAgo?: number;
   /** The audience whose alternate media the viewer watches. */
   readonly audienceId?: string;
 }
@@ -78,7 +80,10 @@ function audience(): Viewer[] {
     const name = `viewer-${index}`;
     const audienceId = index % 7 === 6 ? 'Seattle' : undefined; // alternate media, same programme
     const individualStartMs = simulationStartMs - Math.round(100 + random() * 3000) * 1000;
-    const shift = kind === 4 ? { timeDelay: [0, 60, 900][index % 3] } : { startTimeMs: kind === 3 ? individualStartMs : programmeStarts[kind] };
+    const fixedDelay = [0, 60, 900][index % 3];
+    const shift = kind === 4
+      ? (index % 2 === 0 ? { timeDelay: fixedDelay } : { startSecondsAgo: fixedDelay })
+      : { startTimeMs: kind === 3 ? individualStartMs : programmeStarts[kind] };
     viewers.push({ name, joinAfterMs, format, audienceId, ...shift });
   }
   return viewers;
@@ -125,11 +130,14 @@ async function simulate(template: Template): Promise<SimulationResult> {
     const delayAsked = new Map<string, number>(); // viewer -> delay it plays at
     let manifestsServed = 0;
 
-    const expectedDelay = (viewer: Viewer) => viewer.timeDelay ?? Math.floor((now - viewer.startTimeMs!) / 1000);
+    const expectedDelay = (viewer: Viewer) => viewer.timeDelay ?? viewer.startSecondsAgo ?? Math.floor((now - viewer.startTimeMs!) / 1000);
     const audienceQuery = (viewer: Viewer) => (viewer.audienceId === undefined ? '' : `&${timeShiftQuery.audienceId}=${viewer.audienceId}`);
-    const query = (viewer: Viewer) => (viewer.startTimeMs !== undefined
-      ? `${timeShiftQuery.startTime}=${encodeURIComponent(new Date(viewer.startTimeMs).toISOString())}`
-      : `${timeShiftQuery.timeDelay}=${viewer.timeDelay}`) + audienceQuery(viewer);
+    const shiftQuery = (viewer: Viewer) => {
+      if (viewer.startTimeMs !== undefined) return `${timeShiftQuery.startTime}=${encodeURIComponent(new Date(viewer.startTimeMs).toISOString())}`;
+      if (viewer.startSecondsAgo !== undefined) return `${timeShiftQuery.relativeStart}=-${viewer.startSecondsAgo}`;
+      return `${timeShiftQuery.timeDelay}=${viewer.timeDelay}`;
+    };
+    const query = (viewer: Viewer) => shiftQuery(viewer) + audienceQuery(viewer);
 
     const join = async (viewer: Viewer): Promise<void> => {
       const expected = expectedDelay(viewer);
@@ -222,6 +230,18 @@ describe('time-shifted viewing through the CDN: cache simulation', () => {
     expect(result.sharedKeys).toEqual([]);
     expect(result.manifestsServed).toBe(300); // 60 viewers: a join and four playlist loads each
     expect(result.cacheHits).toBeGreaterThan(0); // the policies still cache: viewers of one programme share manifests
+  });
+
+  test('the relative `start` of the newer pages is keyed too: without it, `start=-N` viewers get manifests of other delays', async () => {
+    const json = synthesized.toJSON();
+    for (const resource of Object.values<any>(json.Resources)) {
+      const queryStrings = resource.Properties?.CachePolicyConfig?.ParametersInCacheKeyAndForwardedToOrigin?.QueryStringsConfig?.QueryStrings;
+      if (Array.isArray(queryStrings)) queryStrings.splice(queryStrings.indexOf(timeShiftQuery.relativeStart), 1);
+    }
+    const result = await simulate(Template.fromJSON(json));
+    expect(result.violations.length).toBeGreaterThan(0);
+    const relativeStartViewers = new Set(audience().filter((viewer) => viewer.startSecondsAgo !== undefined).map((viewer) => viewer.name));
+    expect(result.violations.every((line) => relativeStartViewers.has(line.split(':')[0]))).toBe(true);
   });
 
   test('with a naive policy (no query parameters in the key, one-day TTL) the same audience gets wrong delays', async () => {

@@ -10,7 +10,7 @@ import { expectNagClean } from '../harness/nag';
 
 const playbackUrl = 'https://abc123.channel-assembly.mediatailor.eu-west-1.amazonaws.com/v1/channel/News/index_hls.m3u8';
 const timeShiftKey = [
-  'aws.mediatailor.channel.timeDelay', 'aws.mediatailor.channel.startTime', 'aws.mediatailor.channel.startProgram', 'aws.mediatailor.channel.audienceId',
+  'aws.mediatailor.channel.timeDelay', 'aws.mediatailor.channel.startTime', 'aws.mediatailor.channel.startProgram', 'aws.mediatailor.channel.audienceId', 'start',
 ];
 const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const hlsOutput = { manifestName: 'index_hls', sourceGroup: 'hls', hlsPlaylistSettings: { manifestWindowSeconds: 60 } };
@@ -128,7 +128,7 @@ describe('TimeShiftedViewing construct', () => {
   test('a start-program parameter name of the user\'s choice replaces the default in every key', () => {
     const { template } = viewingStack({ startProgramParameter: 'aws.mediatailor.channel.programName' });
     expect(policyOf(template, '/v1/channel/News/*.m3u8').ParametersInCacheKeyAndForwardedToOrigin.QueryStringsConfig.QueryStrings)
-      .toEqual(['aws.mediatailor.channel.timeDelay', 'aws.mediatailor.channel.startTime', 'aws.mediatailor.channel.programName', 'aws.mediatailor.channel.audienceId']);
+      .toEqual(['aws.mediatailor.channel.timeDelay', 'aws.mediatailor.channel.startTime', 'aws.mediatailor.channel.programName', 'aws.mediatailor.channel.audienceId', 'start']);
   });
 
   describe('a channel the construct creates', () => {

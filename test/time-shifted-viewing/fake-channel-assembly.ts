@@ -4,6 +4,8 @@
  * - time-shift-paramaters.html: `aws.mediatailor.channel.timeDelay` moves the live point back by that many seconds
  *   (0 to the channel's maximum); `aws.mediatailor.channel.startTime` (ISO 8601 or epoch seconds) gives the manifest
  *   a viewer would have got at that time;
+ * - channel-assembly-time-shift.html (newer version): `start=-N` starts playback N seconds ago; a value in the future
+ *   or beyond the channel's maximum delay is an error;
  * - generating-audience-specific-manifests.html: `aws.mediatailor.channel.audienceId` selects the audience's alternate
  *   media (here: its segments live under `alt-<audience>/`); an audience the channel does not have is a 404;
  * - time-shift-with-cdn.html: a start time is translated into a time delay computed when the request arrives; an HLS
@@ -85,7 +87,8 @@ export async function startFakeChannel(options: FakeChannelOptions): Promise<Fak
       return answer(404, { 'content-type': 'text/plain' }, `no audience '${audience}' on this channel\n`);
     }
     const carried = new URLSearchParams();
-    if (url.searchParams.has(timeShiftQuery.startTime) || url.searchParams.has(timeShiftQuery.timeDelay)) {
+    const shifted = [timeShiftQuery.startTime, timeShiftQuery.relativeStart, timeShiftQuery.timeDelay].some((name) => url.searchParams.has(name));
+    if (shifted) {
       carried.set(timeShiftQuery.timeDelay, String(delay));
     }
     if (audience !== null) carried.set(timeShiftQuery.audienceId, audience);
@@ -101,7 +104,7 @@ export async function startFakeChannel(options: FakeChannelOptions): Promise<Fak
       return answer(200, { 'content-type': 'application/vnd.apple.mpegurl' }, mediaPlaylist(options, child[1], now - delay * 1000, audience), delay);
     }
     if (resource === 'index_dash.mpd') {
-      if (url.searchParams.has(timeShiftQuery.startTime)) {
+      if (url.searchParams.has(timeShiftQuery.startTime) || url.searchParams.has(timeShiftQuery.relativeStart)) {
         return answer(302, { location: `./index_dash.mpd${suffix}` }, '', delay);
       }
       return answer(200, { 'content-type': 'application/dash+xml' }, dashManifest(options, now - delay * 1000), delay);
@@ -113,8 +116,14 @@ export async function startFakeChannel(options: FakeChannelOptions): Promise<Fak
   return { ...server, manifests };
 }
 
-/** The delay a request asks for: from timeDelay, else from startTime at `now`, else 0; a string names what was wrong. */
+/** The delay a request asks for: from timeDelay, else from startTime at `now` or start, else 0; a string names what was wrong. */
 function requestedDelay(query: URLSearchParams, now: number, maxTimeDelaySeconds: number): number | string {
+  const relativeStart = query.get(timeShiftQuery.relativeStart);
+  if (relativeStart !== null) {
+    if (!/^-\d+$/.test(relativeStart) && relativeStart !== '0') return `${timeShiftQuery.relativeStart} must be 0 or negative seconds, got '${relativeStart}'`;
+    const delay = -Number(relativeStart);
+    return delay <= maxTimeDelaySeconds ? delay : `${timeShiftQuery.relativeStart} is outside the channel's time-shift window, got '${relativeStart}'`;
+  }
   const startTime = query.get(timeShiftQuery.startTime);
   if (startTime !== null) {
     return timeDelayForStartTime(startTime, now, maxTimeDelaySeconds) ?? `${timeShiftQuery.startTime} must be ISO 8601 or epoch seconds, got '${startTime}'`;

@@ -10,7 +10,9 @@
  *   version (0-21,600 s, STANDARD tier, LINEAR mode, startover rule). A newer version of that page, and
  *   channel-assembly-cdn-timeshift.html, describe a relative `start=-3600` parameter on a MediaPackage URL with a
  *   24 h window: that contradicts the API and CloudFormation (MaxTimeDelaySeconds <= 21,600) and reads like
- *   MediaPackage's own `start`/`end`, so the `aws.mediatailor.channel.*` pages are the ones followed here.
+ *   MediaPackage's own `start`/`end`, so the `aws.mediatailor.channel.*` pages set the limits here. The cache key
+ *   still holds `start`: if the newer pages describe the service, a `start` request is a different manifest, and if
+ *   they do not, keying on a parameter the channel ignores only splits the cache for requests that carry it.
  */
 
 /** Query parameters of channel playback requests that select a time-shifted manifest. */
@@ -25,6 +27,11 @@ export const timeShiftQuery = {
   startTime: 'aws.mediatailor.channel.startTime',
   /** Audience-specific manifest (alternate media); a different audience is a different manifest. */
   audienceId: 'aws.mediatailor.channel.audienceId',
+  /**
+   * Seconds relative to now (`start=-3600`: from one hour ago), as channel-assembly-time-shift.html and
+   * channel-assembly-cdn-timeshift.html now describe it; those pages ask CDNs to put it in the cache key.
+   */
+  relativeStart: 'start',
 } as const;
 
 /**
@@ -39,7 +46,7 @@ export const timeShiftParameterPattern = /^aws\.mediatailor\.channel\.[A-Za-z]+$
 
 /** Every query parameter that selects a different manifest: the cache key of every manifest behavior. */
 export function timeShiftCacheKey(startProgramParameter: string = defaultStartProgramParameter): string[] {
-  return [timeShiftQuery.timeDelay, timeShiftQuery.startTime, startProgramParameter, timeShiftQuery.audienceId];
+  return [timeShiftQuery.timeDelay, timeShiftQuery.startTime, startProgramParameter, timeShiftQuery.audienceId, timeShiftQuery.relativeStart];
 }
 
 /** Limits of a channel's TimeShiftConfiguration (CloudFormation AWS::MediaTailor::Channel TimeShiftConfiguration). */
