@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
-  ChannelClass, EncodingProfile, LiveInput, LiveOttPipeline, LivePipeline, Packaging, PlaybackConfiguration,
+  ChannelClass, ContentSource, EncodingProfile, LiveInput, LiveOttPipeline, LivePipeline, Packaging, PlaybackConfiguration,
   PrefetchSessionInitializer, PrefetchTrafficShaping, PreRollStitcher, StalePlaylistGuard, TimeShiftChannel, TimeShiftedViewing,
 } from '../src';
 
@@ -41,15 +41,17 @@ export class OttExampleStack extends Stack {
     new CfnOutput(this, 'LiveChannelId', { value: channel.channelId });
     new CfnOutput(this, 'LiveChannelIngest', { value: Fn.join(' ', channel.ingestEndpoints) });
     new CfnOutput(this, 'LiveChannelHls', { value: channel.hlsPlaybackUrl });
-    new CfnOutput(this, 'LiveChannelDash', { value: channel.dashPlaybackUrl });
+    if (channel.dashPlaybackUrl) new CfnOutput(this, 'LiveChannelDash', { value: channel.dashPlaybackUrl }); // MediaPackage v2 serves DASH
 
-    // live server-side ad insertion: sessions spread over 4 prefetch groups, each prefetching the evening's breaks
+    // live server-side ad insertion into that channel: sessions spread over 4 prefetch groups, each prefetching the
+    // evening's breaks, and breaks the playout system announces on EventBridge prefetched group after group
     const ads = new PrefetchSessionInitializer(this, 'LiveAds', {
       playbackConfiguration: PlaybackConfiguration.create({
         adDecisionServerUrl: 'https://ads.example.com/vast?duration=[session.avail_duration_secs]&device=[player_params.device]',
-        videoContentSourceUrl: 'https://live.example.com/out/v1/',
+        contentSource: ContentSource.fromLiveOttPipeline(channel),
         slateAdUrl: 'https://ads.example.com/slate.mp4',
       }),
+      announcedBreaks: { retrievalLead: Duration.minutes(4) },
       prefetchGroups: 4,
       prefetchSchedules: [{
         name: 'evening',

@@ -59,7 +59,7 @@ export const diagrams: Diagram[] = [
     steps: [
       {
         via: 'GET <pipeline prefix>/<rendition>.m3u8 and segments',
-        box: ['CloudFront distribution', 'playlists: TTL <= TD/2; segments: 1 day; 404: 1 s', 'edge mode: viewer-response function turns a', 'playlist older than k x TD into a 404'],
+        box: ['CloudFront distribution', 'playlists: TTL <= TD/2; segments: 1 day; 404: 1 s', 'edge mode: viewer-response function turns a', 'playlist older than k x TD into a 404', 'while another pipeline is healthy'],
         resourceTypes: ['AWS::CloudFront::Distribution', 'AWS::CloudFront::CachePolicy', 'AWS::CloudFront::Function'],
       },
       {
@@ -68,7 +68,8 @@ export const diagrams: Diagram[] = [
         resourceTypes: ['AWS::CloudFront::OriginAccessControl', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy'],
         calls: [
           'encoders write playlists and segments (PutObject)',
-          'edge mode: ObjectCreated -> marker function -> copy in place marking multivariant/ended playlists',
+          'edge mode: ObjectCreated -> marker function -> copy in place marking multivariant/ended playlists;',
+          '  pipeline heartbeats -> CloudFront KeyValueStore the function reads (2+ pipelines)',
           'origin mode: ObjectCreated -> SQS delay queue (k x TD) -> check function -> conditional delete (If-Match)',
         ],
       },
@@ -80,12 +81,12 @@ export const diagrams: Diagram[] = [
     steps: [
       {
         via: 'push inputs only from allowedCidrs (input security group)',
-        box: ['MediaLive input and channel (1 or 2 pipelines)', 'ladder: QVBR, closed GOP per segment, AAC;', 'stopped before CloudFormation deletes it'],
+        box: ['MediaLive input and channel (1 or 2 pipelines)', 'ladder: QVBR, closed GOP per segment, AAC;', 'started with autoStart; stopped before', 'CloudFormation deletes it'],
         resourceTypes: ['AWS::MediaLive::Input', 'AWS::MediaLive::InputSecurityGroup', 'AWS::MediaLive::Channel'],
       },
       {
         via: 'MEDIAPACKAGE output group: CMAF ingest (channel policy: this channel role only)',
-        box: ['MediaPackage v2 channel group and channel', 'endpoints: hls-ts (HLS), cmaf (HLS + DASH)'],
+        box: ['MediaPackage v2 channel group and channel', 'endpoints: hls-ts (HLS), cmaf (HLS + DASH, LL-HLS)', '(or MediaPackage v1 channel and endpoints)'],
         resourceTypes: ['AWS::MediaPackageV2::ChannelGroup', 'AWS::MediaPackageV2::Channel', 'AWS::MediaPackageV2::OriginEndpoint'],
       },
       {
@@ -113,7 +114,10 @@ export const diagrams: Diagram[] = [
         via: 'GET /v1/master/...?aws.streamId=N, /v1/*, /segment/* (never cached, all but Host forwarded)',
         box: ['MediaTailor playback configuration', 'manifests.mediatailor.<region>; CDN prefixes point', 'at this distribution'],
         resourceTypes: ['AWS::MediaTailor::PlaybackConfiguration'],
-        calls: ['RECURRING prefetch schedules, one per stream id, retrieval staggered or traffic-shaped'],
+        calls: [
+          'RECURRING prefetch schedules, one per stream id, retrieval staggered or traffic-shaped',
+          'announced breaks (EventBridge) -> function -> SINGLE schedules per stream id, swept hourly',
+        ],
       },
     ],
   },

@@ -10,5 +10,8 @@ export * from './shared/distribution-settings';
 export * from './prefetch-session-initializer/prefetch-session-initializer';
 export * from './prefetch-session-initializer/playback-configuration';
 export * from './prefetch-session-initializer/prefetch-schedules';
+export * from './prefetch-session-initializer/announced-breaks';
+export { ContentSource } from './prefetch-session-initializer/content-source';
+export type { AnnouncedBreakDetail } from './prefetch-session-initializer/contract/announced-break';
 export * from './time-shifted-viewing/time-shifted-viewing';
 export * from './time-shifted-viewing/channel-cache-behaviors';

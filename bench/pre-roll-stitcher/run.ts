@@ -3,21 +3,60 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
-import { benchInput, startBenchOrigin } from './origin';
+import { BenchShape, benchShapes, startBenchOrigin } from './origin';
 import type { WorkerResult } from './worker';
 import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protocol';
 
 /**
  * PreRollStitcher benchmark, side by side with @eyevinn/hls-splice in the same run: per stitched
- * media-playlist response for a 2 h VOD (3,600 segments x 6 renditions) with 4 ads, served from
- * loopback. Every measurement runs in its own plain-node process. Run with `npx projen bench`.
+ * media-playlist response, for one or more input shapes (origin.ts), served from loopback. Every
+ * measurement runs in its own plain-node process. Run with `npx projen bench`, or
+ * `ts-node --project tsconfig.dev.json bench/pre-roll-stitcher/run.ts [--shape <name>]... [--origin-latency-ms <n>]`
+ * (default: every shape, an origin that answers at once).
  */
 
 const repo = path.resolve(__dirname, '..', '..');
 const bundle = path.join(repo, 'assets', 'lambda-src', 'pre-roll-stitcher', 'stitch.lambda', 'index.js');
 const iterations = { cold: 60, uncached: 40, warm: 400, splice: 40, floor: 200, freshProcesses: 15 };
 
+interface Results {
+  floor: WorkerResult;
+  splice: WorkerResult;
+  cold: WorkerResult;
+  uncached: WorkerResult;
+  warm: WorkerResult;
+  firstRequest: WorkerResult;
+  moduleInit: number[];
+}
+
+/** What to run. */
+interface BenchOptions {
+  /** The shapes named by `--shape` (repeatable), every shape when none is named. */
+  readonly shapes: BenchShape[];
+  /** `--origin-latency-ms`: how long the origin holds back each response. */
+  readonly originLatencyMs: number;
+}
+
+function parseArguments(args: string[]): BenchOptions {
+  const names: string[] = [];
+  let originLatencyMs = 0;
+  for (let index = 0; index < args.length; index++) {
+    const value = args[index + 1] ?? '';
+    if (args[index] === '--shape') names.push(value);
+    else if (args[index] === '--origin-latency-ms' && /^\d{1,4}$/.test(value)) originLatencyMs = Number(value);
+    else throw new Error(`unexpected argument ${args[index]}: use --shape <${Object.keys(benchShapes).join('|')}> and --origin-latency-ms <0-9999>`);
+    index++;
+  }
+  const shapes = (names.length > 0 ? names : Object.keys(benchShapes)).map((name) => {
+    const shape = benchShapes[name];
+    if (!shape) throw new Error(`unknown shape '${name}': the shapes are ${Object.keys(benchShapes).join(', ')}`);
+    return shape;
+  });
+  return { shapes, originLatencyMs };
+}
+
 async function main(): Promise<void> {
+  const { shapes, originLatencyMs } = parseArguments(process.argv.slice(2));
   if (!fs.existsSync(bundle)) throw new Error(`missing ${path.relative(repo, bundle)}: run 'npx projen bundle' first`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stitch-bench-'));
   const worker = path.join(work, 'worker.js');
@@ -30,7 +69,18 @@ async function main(): Promise<void> {
     external: ['@eyevinn/hls-splice'],
     logLevel: 'error',
   });
-  const origin = await startBenchOrigin();
+  const loadBefore = os.loadavg()[0];
+  try {
+    const measured: Array<[BenchShape, Results]> = [];
+    for (const shape of shapes) measured.push([shape, await measureShape(shape, originLatencyMs, work, worker)]);
+    report(measured, originLatencyMs, loadBefore);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function measureShape(shape: BenchShape, originLatencyMs: number, work: string, worker: string): Promise<Results> {
+  const origin = await startBenchOrigin(shape, originLatencyMs);
   try {
     const env = {
       ...process.env,
@@ -42,10 +92,10 @@ async function main(): Promise<void> {
       [stitcherEnvironment.maxUpstreamBytes]: String(8 * 1024 * 1024),
     };
     const run = async (task: string, count: number): Promise<WorkerResult> => {
-      const resultFile = path.join(work, `${task}-${Date.now()}.json`);
-      const child = spawn(process.execPath, [worker, task, origin.url, String(count), resultFile, bundle], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      const resultFile = path.join(work, `${shape.name}-${task}-${Date.now()}.json`);
+      const child = spawn(process.execPath, [worker, task, shape.name, origin.url, String(count), resultFile, bundle], { env, stdio: ['ignore', 'ignore', 'inherit'] });
       const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
-      if (exitCode !== 0) throw new Error(`${task} worker failed (exit ${exitCode})`);
+      if (exitCode !== 0) throw new Error(`${shape.name} ${task} worker failed (exit ${exitCode})`);
       return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as WorkerResult;
     };
     const moduleInit: number[] = [];
@@ -54,30 +104,22 @@ async function main(): Promise<void> {
       moduleInit.push((await run('module-init', 1)).samples[0]);
       firstRequests.push(await run('stitcher-first-request', 1));
     }
-    const results: Results = {
+    return {
       floor: await run('floor', iterations.floor),
       splice: await run('hls-splice', iterations.splice),
       cold: await run('stitcher-cold', iterations.cold),
       uncached: await run('stitcher-uncached', iterations.uncached),
       warm: await run('stitcher-warm', iterations.warm),
-      firstRequest: { samples: firstRequests.map((r) => r.samples[0]), peakRssMiB: Math.max(...firstRequests.map((r) => r.peakRssMiB)) },
+      firstRequest: {
+        samples: firstRequests.map((r) => r.samples[0]),
+        cpuSamples: firstRequests.map((r) => r.cpuSamples[0]),
+        peakRssMiB: firstRequests.reduce((peak, r) => Math.max(peak, r.peakRssMiB), 0),
+      },
       moduleInit,
     };
-    report(results);
   } finally {
     await origin.close();
-    fs.rmSync(work, { recursive: true, force: true });
   }
-}
-
-interface Results {
-  floor: WorkerResult;
-  splice: WorkerResult;
-  cold: WorkerResult;
-  uncached: WorkerResult;
-  warm: WorkerResult;
-  firstRequest: WorkerResult;
-  moduleInit: number[];
 }
 
 function percentile(samples: number[], p: number): number {
@@ -85,30 +127,41 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
-function report(results: Results): void {
+/** One table, a column group per shape, so the shapes read side by side. */
+function report(measured: Array<[BenchShape, Results]>, originLatencyMs: number, loadBefore: number): void {
   const bundleKiB = fs.statSync(bundle).size / 1024;
-  const row = (tool: string, result: WorkerResult | undefined, samples: number[], ratio: string) =>
-    `| ${tool} | ${percentile(samples, 0.5).toFixed(2)} | ${percentile(samples, 0.99).toFixed(2)} | ${ratio} | ${result ? result.peakRssMiB.toFixed(0) : '-'} |`;
-  const spliceP50 = percentile(results.splice.samples, 0.5);
-  const spliceP99 = percentile(results.splice.samples, 0.99);
-  const ratio = (samples: number[]) =>
-    `${(spliceP50 / percentile(samples, 0.5)).toFixed(1)}x p50, ${(spliceP99 / percentile(samples, 0.99)).toFixed(1)}x p99`;
-  const floorP50 = percentile(results.floor.samples, 0.5);
+  const rows: Array<[string, (results: Results) => WorkerResult, boolean]> = [
+    ['@eyevinn/hls-splice 0.4.11 (loads and splices per request, as lambda-stitch does)', (r) => r.splice, false],
+    ['PreRollStitcher handler, cold: nothing of the payload cached (never-seen URLs)', (r) => r.cold, true],
+    ['PreRollStitcher handler, cache off: every load fetched and parsed, even twice in a request', (r) => r.uncached, true],
+    [`PreRollStitcher handler, first request of a fresh process (${iterations.freshProcesses} processes)`, (r) => r.firstRequest, true],
+    ['PreRollStitcher handler, warm (playlists cached)', (r) => r.warm, true],
+    ['floor: hls-parser parse + serialize of one content playlist', (r) => r.floor, false],
+  ];
+  const ratio = (results: Results, samples: number[]) =>
+    `${(percentile(results.splice.samples, 0.5) / percentile(samples, 0.5)).toFixed(1)}x / ${(percentile(results.splice.samples, 0.99) / percentile(samples, 0.99)).toFixed(1)}x`;
+  const header = measured.map(([shape]) => `${shape.name}: p50 ms | p99 ms | CPU p50 ms | hls-splice / this (p50 / p99) | peak RSS MiB`).join(' | ');
   const lines = [
-    `Input: ${benchInput.contentSegments} segments x ${benchInput.renditions.length} renditions (2 h VOD), ${benchInput.breaks.length} ads of ${benchInput.adSegments} segments, loopback origin, node ${process.version}, ${os.cpus().length} cores.`,
+    'Shapes:',
+    ...measured.map(([shape]) => `- ${shape.name}: ${shape.description}.`),
     '',
-    '| tool (per media-playlist response) | p50 ms | p99 ms | hls-splice time / this | peak RSS MiB |',
-    '|---|---|---|---|---|',
-    row('@eyevinn/hls-splice 0.4.11 (loads and splices per request, as lambda-stitch does)', results.splice, results.splice.samples, '1.0x'),
-    row('PreRollStitcher handler, cold: nothing of the payload cached (never-seen URLs)', results.cold, results.cold.samples, ratio(results.cold.samples)),
-    row('PreRollStitcher handler, cache off: every load fetched and parsed, even twice in a request', results.uncached, results.uncached.samples, ratio(results.uncached.samples)),
-    row(`PreRollStitcher handler, first request of a fresh process (${iterations.freshProcesses} processes)`, results.firstRequest, results.firstRequest.samples, ratio(results.firstRequest.samples)),
-    row('PreRollStitcher handler, warm (playlists cached)', results.warm, results.warm.samples, ratio(results.warm.samples)),
-    row('floor: hls-parser parse + serialize of one content playlist', results.floor, results.floor.samples, '-'),
+    `Loopback origin answering ${originLatencyMs > 0 ? `after ${originLatencyMs} ms` : 'at once'}, node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, load average ${loadBefore.toFixed(2)} at the start and ${os.loadavg()[0].toFixed(2)} at the end.`,
     '',
-    `Warm p50 / floor p50: ${(percentile(results.warm.samples, 0.5) / floorP50).toFixed(2)}x. ` +
-      `Bundle: ${bundleKiB.toFixed(0)} KiB. Module init (${iterations.freshProcesses} fresh processes): ` +
-      `p50 ${percentile(results.moduleInit, 0.5).toFixed(1)} ms, max ${Math.max(...results.moduleInit).toFixed(1)} ms.`,
+    `| tool (per media-playlist response) | ${header} |`,
+    `|---|${measured.map(() => '---|---|---|---|---').join('|')}|`,
+    ...rows.map(([tool, result, compared]) => `| ${tool} | ${measured.map(([, results]) => [
+      percentile(result(results).samples, 0.5).toFixed(2),
+      percentile(result(results).samples, 0.99).toFixed(2),
+      percentile(result(results).cpuSamples, 0.5).toFixed(2),
+      compared ? ratio(results, result(results).samples) : tool.startsWith('@eyevinn') ? '1.0x' : '-',
+      result(results).peakRssMiB.toFixed(0),
+    ].join(' | ')).join(' | ')} |`),
+    '',
+    ...measured.map(([shape, results]) =>
+      `${shape.name}: warm p50 / floor p50 ${(percentile(results.warm.samples, 0.5) / percentile(results.floor.samples, 0.5)).toFixed(2)}x; ` +
+      `module init (${iterations.freshProcesses} fresh processes) p50 ${percentile(results.moduleInit, 0.5).toFixed(1)} ms, ` +
+      `max ${results.moduleInit.reduce((max, sample) => Math.max(max, sample), 0).toFixed(1)} ms.`),
+    `Bundle: ${bundleKiB.toFixed(0)} KiB.`,
   ];
   console.log(lines.join('\n'));
 }

@@ -2,19 +2,21 @@ import * as fs from 'fs';
 import { performance } from 'perf_hooks';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import * as hlsParser from 'hls-parser';
-import { benchInput, mediaPlaylist } from './origin';
+import { benchShapes, expectedDiscontinuities, mediaPlaylist } from './origin';
 import { PlaybackUrl } from '../../src/pre-roll-stitcher/contract/playback-url';
 import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protocol';
 
 /**
  * One measurement in a fresh process (bundled by esbuild, run by plain node so no compiler sits in
- * memory). Arguments: task, origin URL, iterations, result file. Writes `WorkerResult` JSON.
+ * memory). Arguments: task, shape name, origin URL, iterations, result file, bundle. Writes `WorkerResult` JSON.
  */
 
 /** What a worker reports. */
 export interface WorkerResult {
   /** Milliseconds per measured operation. */
   readonly samples: number[];
+  /** CPU milliseconds (user + system) this process spent per measured operation, whatever else the machine runs. */
+  readonly cpuSamples: number[];
   /** Peak resident set size of the process, MiB. */
   readonly peakRssMiB: number;
 }
@@ -23,22 +25,34 @@ type Task = 'stitcher-first-request' | 'stitcher-cold' | 'stitcher-uncached' | '
 
 type Handler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
 
-const [task, originUrl, iterationsText, resultFile, bundlePath] = process.argv.slice(2) as [Task, string, string, string, string];
+const [task, shapeName, originUrl, iterationsText, resultFile, bundlePath] = process.argv.slice(2) as [Task, string, string, string, string, string];
 const iterations = Number(iterationsText);
+const shape = benchShapes[shapeName];
+
+/** CPU milliseconds per operation, kept beside the wall-time samples by {@link timed}. */
+const cpuSamples: number[] = [];
+
+/** Runs one measured operation: its wall time is returned, its CPU time kept in `cpuSamples`. */
+async function timed(operation: () => unknown): Promise<number> {
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await operation();
+  const elapsed = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  cpuSamples.push((cpu.user + cpu.system) / 1000);
+  return elapsed;
+}
 
 async function main(): Promise<void> {
   const samples = await measure();
-  const result: WorkerResult = { samples, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+  const result: WorkerResult = { samples, cpuSamples, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
   fs.writeFileSync(resultFile, JSON.stringify(result));
 }
 
 async function measure(): Promise<number[]> {
   switch (task) {
-    case 'module-init': {
-      const started = performance.now();
-      loadBundle();
-      return [performance.now() - started];
-    }
+    case 'module-init':
+      return [await timed(loadBundle)];
     case 'stitcher-first-request': {
       // a cold start: the first request a fresh process serves (empty cache, nothing compiled yet)
       return [await timeRequest(loadBundle(), 0)];
@@ -60,7 +74,8 @@ async function measure(): Promise<number[]> {
     }
     case 'stitcher-warm': {
       const handler = loadBundle();
-      for (let iteration = 0; iteration < benchInput.renditions.length; iteration++) await timeRequest(handler, iteration); // fill the cache
+      for (let iteration = 0; iteration < shape.renditions.length; iteration++) await timeRequest(handler, iteration); // fill the cache
+      cpuSamples.length = 0;
       const samples: number[] = [];
       for (let iteration = 0; iteration < iterations; iteration++) samples.push(await timeRequest(handler, iteration));
       return samples;
@@ -68,14 +83,10 @@ async function measure(): Promise<number[]> {
     case 'hls-splice':
       return measureHlsSplice();
     case 'floor': {
-      const text = mediaPlaylist(benchInput.contentSegments);
+      const text = mediaPlaylist(shape, shape.contentSegments);
       hlsParser.setOptions({ silent: true });
       const samples: number[] = [];
-      for (let iteration = 0; iteration < iterations; iteration++) {
-        const started = performance.now();
-        hlsParser.stringify(hlsParser.parse(text));
-        samples.push(performance.now() - started);
-      }
+      for (let iteration = 0; iteration < iterations; iteration++) samples.push(await timed(() => hlsParser.stringify(hlsParser.parse(text))));
       return samples;
     }
   }
@@ -91,13 +102,13 @@ function loadBundle(): Handler {
 function payloadAt(prefix: string): string {
   return PlaybackUrl.encodePayload({
     contentUri: `${originUrl}${prefix}/content/master.m3u8`,
-    breaks: benchInput.breaks.map((adBreak) => ({ positionMs: adBreak.positionMs, adUri: `${originUrl}${prefix}${adBreak.adPath}` })),
+    breaks: shape.breaks.map((adBreak) => ({ positionMs: adBreak.positionMs, adUri: `${originUrl}${prefix}${adBreak.adPath}` })),
   });
 }
 
 /** One media-playlist request through the handler, rotating over the renditions; fails loudly on a non-200. */
 async function timeRequest(handler: Handler, iteration: number, encodedPayload = payloadAt('')): Promise<number> {
-  const rendition = `v${iteration % benchInput.renditions.length}`;
+  const rendition = `v${iteration % shape.renditions.length}`;
   const event = {
     version: '2.0',
     rawPath: '/media.m3u8',
@@ -107,10 +118,11 @@ async function timeRequest(handler: Handler, iteration: number, encodedPayload =
     requestContext: { http: { method: 'GET', path: '/media.m3u8' } },
     isBase64Encoded: false,
   } as unknown as LambdaFunctionURLEvent;
-  const started = performance.now();
-  const response = await handler(event) as { statusCode: number; body: string };
-  const elapsed = performance.now() - started;
-  if (response.statusCode !== 200 || (response.body.match(/#EXT-X-DISCONTINUITY/g) ?? []).length !== 7) {
+  let response = { statusCode: 0, body: '' };
+  const elapsed = await timed(async () => {
+    response = await handler(event) as { statusCode: number; body: string };
+  });
+  if (response.statusCode !== 200 || (response.body.match(/#EXT-X-DISCONTINUITY/g) ?? []).length !== expectedDiscontinuities(shape)) {
     throw new Error(`stitcher answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
   }
   return elapsed;
@@ -126,18 +138,20 @@ async function measureHlsSplice(): Promise<number[]> {
   };
   const samples: number[] = [];
   for (let iteration = 0; iteration < iterations; iteration++) {
-    const bandwidth = benchInput.renditions[iteration % benchInput.renditions.length].bandwidth;
-    const started = performance.now();
-    const vod = new HLSSpliceVod(`${originUrl}/content/master.m3u8`);
-    await vod.load();
-    for (const adBreak of [...benchInput.breaks].reverse()) await vod.insertAdAt(adBreak.positionMs, `${originUrl}${adBreak.adPath}`);
-    const manifest = vod.getMediaManifest(bandwidth);
-    samples.push(performance.now() - started);
+    const bandwidth = shape.renditions[iteration % shape.renditions.length].bandwidth;
+    let manifest: unknown;
+    samples.push(await timed(async () => {
+      const vod = new HLSSpliceVod(`${originUrl}/content/master.m3u8`);
+      await vod.load();
+      for (const adBreak of [...shape.breaks].reverse()) await vod.insertAdAt(adBreak.positionMs, `${originUrl}${adBreak.adPath}`);
+      manifest = vod.getMediaManifest(bandwidth);
+    }));
     if (typeof manifest !== 'string' || !manifest.includes('#EXT-X-DISCONTINUITY')) throw new Error('hls-splice produced no stitched playlist');
   }
   return samples;
 }
 
+if (!shape) throw new Error(`unknown shape ${shapeName}`);
 main().catch((error: Error) => {
   process.stderr.write(`${task} failed: ${error.stack ?? error.message}\n`);
   process.exit(1);

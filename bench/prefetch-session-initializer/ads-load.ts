@@ -37,6 +37,18 @@ export interface PrefetchStrategy {
   readonly retrievalWindowSeconds: number;
   /** TPS traffic shaping: the ADS's total budget (split over the groups); 0 for none. */
   readonly peakTps: number;
+  /**
+   * Share of sessions that never pass the front (started at MediaTailor directly, or by a pre-session function that
+   * can only write player_params): they carry no stream id. @default 0
+   */
+  readonly frontlessShare?: number;
+  /**
+   * What a session without a stream id does when every schedule has one: a schedule without a stream id filter
+   * matches it, and the API reference says a missing StreamId returns every schedule "regardless of StreamId", so it
+   * is prefetched by each group's schedule (`every-schedule`, the upper bound) or, if MediaTailor retrieves once per
+   * break, in the first group's window (`first-schedule`, the lower bound). @default 'every-schedule'
+   */
+  readonly unmatchedSessions?: 'every-schedule' | 'first-schedule';
 }
 
 /** Per-second ADS request rates of a run. */
@@ -68,6 +80,10 @@ export function simulate(audience: Audience, strategy: PrefetchStrategy, seed = 
     const joined = Math.floor(random() * audience.joinSeconds);
     const phase = joined % audience.refreshSeconds;
     const group = Number(chooseStreamId(strategy.groups, random())) - 1;
+    // drawn only when the strategy has front-less sessions, so the other rows keep their numbers
+    const frontless = (strategy.frontlessShare ?? 0) > 0 && random() < strategy.frontlessShare!;
+    const prefetchGroups = !frontless ? [group]
+      : strategy.unmatchedSessions === 'first-schedule' ? [0] : Array.from({ length: strategy.groups }, (_, index) => index);
     const nextReload = (from: number) => from + ((phase - (from % audience.refreshSeconds)) + audience.refreshSeconds) % audience.refreshSeconds;
     for (let index = 0; index < breaks.length; index++) {
       const breakStart = breaks[index];
@@ -75,23 +91,25 @@ export function simulate(audience: Audience, strategy: PrefetchStrategy, seed = 
         count(nextReload(Math.max(breakStart, joined)));
         continue;
       }
-      // retrieval for this break opens when the previous one ended (or at the schedule's start)
-      const opens = (index === 0 ? 0 : breaks[index - 1] + audience.breakSeconds) + group * strategy.staggerSeconds;
-      let at = nextReload(Math.max(opens, joined));
-      if (strategy.retrievalWindowSeconds > 0) at = Math.max(at, opens + Math.floor(random() * strategy.retrievalWindowSeconds));
-      if (tpsPerGroup > 0) {
-        for (;;) {
-          const key = `${group}:${at}`;
-          const used = tpsUsed.get(key) ?? 0;
-          if (used < tpsPerGroup) {
-            tpsUsed.set(key, used + 1);
-            break;
+      for (const prefetchGroup of prefetchGroups) {
+        // retrieval for this break opens when the previous one ended (or at the schedule's start)
+        const opens = (index === 0 ? 0 : breaks[index - 1] + audience.breakSeconds) + prefetchGroup * strategy.staggerSeconds;
+        let at = nextReload(Math.max(opens, joined));
+        if (strategy.retrievalWindowSeconds > 0) at = Math.max(at, opens + Math.floor(random() * strategy.retrievalWindowSeconds));
+        if (tpsPerGroup > 0) {
+          for (;;) {
+            const key = `${prefetchGroup}:${at}`;
+            const used = tpsUsed.get(key) ?? 0;
+            if (used < tpsPerGroup) {
+              tpsUsed.set(key, used + 1);
+              break;
+            }
+            at++;
           }
-          at++;
         }
+        if (at >= breakStart) lateRequests++;
+        count(at);
       }
-      if (at >= breakStart) lateRequests++;
-      count(at);
     }
   }
   const busy = perSecond.filter((rate) => rate > 0).sort((a, b) => a - b);

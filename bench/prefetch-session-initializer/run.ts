@@ -16,6 +16,11 @@ const strategies: PrefetchStrategy[] = [
   { label: 'traffic shaping: 600 s window, 1 group', prefetch: true, groups: 1, ...none, retrievalWindowSeconds: 600 },
   { label: 'TPS shaping: 500 TPS, 1 group', prefetch: true, groups: 1, ...none, peakTps: 500 },
   { label: `TPS shaping: 500 TPS, ${groups} groups`, prefetch: true, groups, ...none, peakTps: 500 },
+  // sessions that never pass the front carry no stream id (a pre-session function can write only player_params)
+  { label: `${groups} groups staggered 30 s, 30% front-less, each group's schedule prefetches them (upper bound)`, prefetch: true, groups, ...none, staggerSeconds: 30, frontlessShare: 0.3 },
+  { label: `${groups} groups staggered 30 s, 30% front-less, prefetched once in group 1's window (lower bound)`, prefetch: true, groups, ...none, staggerSeconds: 30, frontlessShare: 0.3, unmatchedSessions: 'first-schedule' },
+  { label: 'front-less only (no stream ids): 1 schedule, traffic shaping 240 s window', prefetch: true, groups: 1, ...none, retrievalWindowSeconds: 240, frontlessShare: 1 },
+  { label: `${groups} groups, 30 s windows staggered 30 s, 30% front-less (upper bound)`, prefetch: true, groups, ...none, staggerSeconds: 30, retrievalWindowSeconds: 30, frontlessShare: 0.3 },
 ];
 
 const rows = strategies.map((strategy) => ({ strategy, load: simulate(audience, strategy) }));

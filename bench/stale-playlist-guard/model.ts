@@ -308,11 +308,15 @@ export interface HourlyCost {
   /** CopyObject requests (priced as PUT). */
   s3Copies: number;
   cloudFrontFunctionInvocations: number;
+  /** CloudFront KeyValueStore API calls (edge mode's pipeline heartbeats, one PutKey each). */
+  keyValueStoreWrites: number;
 }
 
 /** A zero cost. */
 export function noCost(): HourlyCost {
-  return { lambdaInvocations: 0, lambdaGbSeconds: 0, sqsRequests: 0, s3Requests: 0, s3Copies: 0, cloudFrontFunctionInvocations: 0 };
+  return {
+    lambdaInvocations: 0, lambdaGbSeconds: 0, sqsRequests: 0, s3Requests: 0, s3Copies: 0, cloudFrontFunctionInvocations: 0, keyValueStoreWrites: 0,
+  };
 }
 
 /** What a strategy did to one run of the channel. */
@@ -466,6 +470,8 @@ export interface EdgeGuardOptions {
   readonly cdn: CdnPolicy;
   /** The marker function (one invocation per playlist upload, one ranged GET each, one copy per marked playlist). */
   readonly marker: { readonly memoryMb: number; readonly invocationMs: number };
+  /** Least time between two heartbeats of one pipeline (one warm marker instance); heartbeats need two or more pipelines. */
+  readonly heartbeatIntervalMs: number;
 }
 
 /**
@@ -491,6 +497,7 @@ export function edgeGuard(options: EdgeGuardOptions): StalePlaylistStrategy {
         cost.s3Requests += uploads + copies;
         cost.s3Copies += copies;
       }
+      if (channel.model.pipelines > 1) cost.keyValueStoreWrites += heartbeatWrites(channel, options.heartbeatIntervalMs);
       return {
         objects: channel.playlists.map((playlist) => new PlaylistObject(playlist.uploads)),
         cost,
@@ -498,6 +505,22 @@ export function edgeGuard(options: EdgeGuardOptions): StalePlaylistStrategy {
       };
     },
   };
+}
+
+/** Heartbeats written in the hour: per pipeline, on the first upload (any playlist) an interval after the last write. */
+function heartbeatWrites(channel: SimulatedChannel, intervalMs: number): number {
+  let writes = 0;
+  for (let pipeline = 0; pipeline < channel.model.pipelines; pipeline++) {
+    const times = channel.playlists.filter((playlist) => playlist.pipeline === pipeline)
+      .flatMap((playlist) => playlist.uploads.map((upload) => upload.atMs)).sort((a, b) => a - b);
+    let lastWriteMs = -Infinity;
+    for (const atMs of times) {
+      if (atMs - lastWriteMs < intervalMs) continue;
+      lastWriteMs = atMs;
+      if (inHour(channel, atMs)) writes++;
+    }
+  }
+  return writes;
 }
 
 /** A strategy over a healthy hour: every deletion and every 404 it causes is a false positive. */

@@ -2,7 +2,7 @@ import {
   benchChannel, ChannelModel, edgeGuard, generateChannel, HourlyCost, jitterModels, measureHealthyHour, measureStall, noCost, originGuard,
   seedDetector, StalePlaylistStrategy, stallPipeline, targetDurationMs,
 } from './model';
-import { isSafeThreshold, oldestHealthyAgeMs, staleAfterMs } from '../../src/stale-playlist-guard/contract/staleness';
+import { heartbeatIntervalMs, isSafeThreshold, oldestHealthyAgeMs, staleAfterMs } from '../../src/stale-playlist-guard/contract/staleness';
 
 /**
  * StalePlaylistGuard benchmark: the aws-samples seed, our origin mode and our edge mode on the same simulated channel
@@ -15,6 +15,7 @@ const trials = 200;
 const stalledPipeline = 0;
 const ourStaleAfterTargetDurations = 3;
 const tdMs = targetDurationMs(benchChannel);
+const ourThresholdMs = staleAfterMs(benchChannel.targetDurationSeconds, ourStaleAfterTargetDurations);
 
 /** Public list prices (us-east-1, USD). */
 const prices = {
@@ -24,6 +25,7 @@ const prices = {
   cloudFrontFunctionInvocation: 0.1 / 1e6,
   s3GetOrHead: 0.4 / 1e6,
   s3Copy: 5 / 1e6,
+  keyValueStoreApiCall: 1 / 1000,
 };
 
 const seedCdn = { playlistTtlMs: 2000, notFoundTtlMs: 10_000 };
@@ -69,6 +71,7 @@ const strategies: { strategy: StalePlaylistStrategy; role: 'seed' | 'origin' | '
       staleAfterTargetDurations: ourStaleAfterTargetDurations,
       cdn: { ...ourCdn, notFoundTtlMs: 0 },
       marker: { memoryMb: 256, invocationMs: 40 },
+      heartbeatIntervalMs: heartbeatIntervalMs(benchChannel.targetDurationSeconds, ourThresholdMs),
     }),
   },
 ];
@@ -88,7 +91,8 @@ function percentile(samples: number[], p: number): number {
 
 function dollars(cost: HourlyCost): number {
   return cost.lambdaGbSeconds * prices.lambdaGbSecond + cost.lambdaInvocations * prices.lambdaRequest + cost.sqsRequests * prices.sqsRequest
-    + cost.cloudFrontFunctionInvocations * prices.cloudFrontFunctionInvocation + cost.s3Requests * prices.s3GetOrHead + cost.s3Copies * prices.s3Copy;
+    + cost.cloudFrontFunctionInvocations * prices.cloudFrontFunctionInvocation + cost.s3Requests * prices.s3GetOrHead + cost.s3Copies * prices.s3Copy
+    + cost.keyValueStoreWrites * prices.keyValueStoreApiCall;
 }
 
 function main(): void {
@@ -133,7 +137,8 @@ function report(model: ChannelModel, tallies: Tally[], elapsedMs: number): void 
     const perThousandViewers = (cost.cloudFrontFunctionInvocations * 1000) / model.viewers;
     return `| ${strategy.name} | ${seconds(percentile(tally.latenciesMs, 0.5))} | ${seconds(percentile(tally.latenciesMs, 0.99))} | ${tally.missed} ` +
       `| ${count(tally.falseDeletions)} / ${count(tally.falseNotFoundEpisodes)} | ${count(cost.lambdaInvocations)} | ${cost.lambdaGbSeconds.toFixed(1)} ` +
-      `| ${count(cost.sqsRequests)} | ${role === 'edge' ? count(perThousandViewers) : '0'} | ${count(cost.s3Requests)} | ${dollars(cost).toFixed(4)} |`;
+      `| ${count(cost.sqsRequests)} | ${role === 'edge' ? count(perThousandViewers) : '0'} | ${count(cost.s3Requests)} | ${count(cost.keyValueStoreWrites)} ` +
+      `| ${dollars(cost).toFixed(4)} |`;
   });
   const byRole = (role: string) => tallies[strategies.findIndex((entry) => entry.role === role)];
   const seed = byRole('seed');
@@ -152,13 +157,15 @@ function report(model: ChannelModel, tallies: Tally[], elapsedMs: number): void 
       `safe: ${isSafeThreshold(model.targetDurationSeconds, ourStaleAfterTargetDurations, edgeTtlMs)}); seed 1.5 x TD.`,
     '',
     '| strategy | detection p50 s | detection p99 s | missed | false positives in 200 healthy h (deletions / 404 episodes) | Lambda invocations/h | ' +
-      'Lambda GB-s/h | SQS requests/h | CF Function invocations/h per 1k viewers | S3 GET+HEAD/h | ~$/channel-hour |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+      'Lambda GB-s/h | SQS requests/h | CF Function invocations/h per 1k viewers | S3 GET+HEAD/h | KeyValueStore writes/h | ~$/channel-hour |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `Prices (us-east-1 list): Lambda $${prices.lambdaGbSecond}/GB-s + $0.20/M requests; SQS $0.40/M requests; CloudFront Functions $0.10/M ` +
       'invocations (the function\'s part of edge $ is per 1,000 viewers and scales with them); S3 GET/HEAD $0.40/M, COPY $5/M (DELETE free); ' +
-      'S3 event notifications free. Marker: 256 MiB arm64, 40 ms per invocation assumed (one ranged GET). CloudFront requests and transfer ' +
+      'S3 event notifications free; CloudFront KeyValueStore $1.00 per 1,000 API calls (reads from functions $0.03/M, only while a playlist is ' +
+      'stale, left out). Marker: 256 MiB arm64, 40 ms per invocation assumed (one ranged GET); one warm instance writes each pipeline\'s ' +
+      'heartbeat at most once per heartbeat interval (more concurrent instances write more). CloudFront requests and transfer ' +
       'are the same for all strategies and left out.',
     'Detection: last write of a playlist of pipeline A -> first 404 a viewer of it gets (edge: answered by the function; others: ' +
       'the CDN after deletion and cache expiry). Seed CDN: CachingOptimized with a 2 s encoder Cache-Control (generous; without it 24 h), ' +

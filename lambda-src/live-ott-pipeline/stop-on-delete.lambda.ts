@@ -1,9 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ConflictException, DescribeChannelCommand, MediaLiveClient, NotFoundException, StopChannelCommand, TooManyRequestsException } from '@aws-sdk/client-medialive';
+import {
+  ConflictException, DescribeChannelCommand, MediaLiveClient, NotFoundException, StartChannelCommand, StopChannelCommand, TooManyRequestsException,
+} from '@aws-sdk/client-medialive';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { answerForStop, channelIdOf, CustomResourceAnswer, physicalIdOf, responseBody } from './custom-resource';
-import { ChannelApiThrottledError, ChannelControl, stopChannel } from './stop-channel';
+import { ChannelApiThrottledError, ChannelControl, ChannelTransition, moveChannel, startTransition, stopTransition, TransitionOutcome } from './channel-transition';
+import { answerForStart, answerForStop, channelIdOf, CustomResourceAnswer, physicalIdOf, responseBody, startsChannel } from './custom-resource';
 import { stopOnDeleteMetrics, stopOnDeleteTiming } from '../../src/live-ott-pipeline/contract/stop-on-delete';
 
 /** {@link ChannelControl} through the MediaLive API. */
@@ -22,11 +24,19 @@ export class MediaLiveChannelControl implements ChannelControl {
   }
 
   public async stop(channelId: string): Promise<void> {
+    await this.request('StopChannel', () => this.client.send(new StopChannelCommand({ ChannelId: channelId })));
+  }
+
+  public async start(channelId: string): Promise<void> {
+    await this.request('StartChannel', () => this.client.send(new StartChannelCommand({ ChannelId: channelId })));
+  }
+
+  private async request(operation: string, send: () => Promise<unknown>): Promise<void> {
     try {
-      await this.client.send(new StopChannelCommand({ ChannelId: channelId }));
+      await send();
     } catch (error) {
       if (error instanceof ConflictException || error instanceof NotFoundException) return; // changing state or gone: the next look decides
-      if (error instanceof TooManyRequestsException) throw new ChannelApiThrottledError('StopChannel');
+      if (error instanceof TooManyRequestsException) throw new ChannelApiThrottledError(operation);
       throw error;
     }
   }
@@ -51,7 +61,10 @@ export interface StopOnDeleteOptions {
   readonly metrics?: Metrics;
 }
 
-/** The custom resource handler: Create and Update only record the channel; Delete stops it and waits for IDLE. */
+/**
+ * The custom resource handler: Delete stops the channel and waits for IDLE; Create and Update record it, and start it
+ * and wait for RUNNING when `AutoStart` asks (see {@link startsChannel}).
+ */
 export type StopOnDeleteHandler = (event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<CustomResourceAnswer>;
 
 /** Builds the handler. */
@@ -64,8 +77,9 @@ export function createStopOnDeleteHandler(options: StopOnDeleteOptions = {}): St
   const metrics = options.metrics ?? new Metrics({ namespace: stopOnDeleteMetrics.namespace });
   return async (event, context) => {
     const answer = await answerFor(event, context).catch((error: Error): CustomResourceAnswer => {
-      logger.error('stopping the channel failed', { error });
-      return { Status: 'FAILED', PhysicalResourceId: physicalIdOf(event, channelIdOf(event)), Reason: `stopping the MediaLive channel failed: ${error.name}: ${error.message}`.slice(0, 500) };
+      const verb = event.RequestType === 'Delete' ? 'stopping' : 'starting';
+      logger.error(`${verb} the channel failed`, { error });
+      return { Status: 'FAILED', PhysicalResourceId: physicalIdOf(event, channelIdOf(event)), Reason: `${verb} the MediaLive channel failed: ${error.name}: ${error.message}`.slice(0, 500) };
     });
     await sendResponse(event.ResponseURL, JSON.stringify(responseBody(event, answer)));
     return answer;
@@ -77,23 +91,29 @@ export function createStopOnDeleteHandler(options: StopOnDeleteOptions = {}): St
     if (event.RequestType !== 'Delete') {
       if (channelId === undefined) return { Status: 'FAILED', PhysicalResourceId: physicalResourceId, Reason: 'ChannelId must be a MediaLive channel id (digits)' };
       logger.info('channel recorded: it will be stopped before it is deleted', { channelId, requestType: event.RequestType });
-      return { Status: 'SUCCESS', PhysicalResourceId: physicalResourceId };
+      if (!startsChannel(event)) return { Status: 'SUCCESS', PhysicalResourceId: physicalResourceId };
+      const started = await move(channelId, startTransition, stopOnDeleteMetrics.channelsStarted);
+      return answerForStart(channelId, physicalResourceId, started);
     }
     if (channelId === undefined) return { Status: 'SUCCESS', PhysicalResourceId: physicalResourceId }; // no channel was ever recorded
-    const outcome = await stopChannel(channelId, {
-      control,
-      now,
-      sleep,
-      deadline: now() + context.getRemainingTimeInMillis() - stopOnDeleteTiming.responseReserveMs,
-      pollIntervalMs: options.pollIntervalMs ?? stopOnDeleteTiming.pollIntervalMs,
-      maxBackoffMs: stopOnDeleteTiming.maxBackoffMs,
-    });
-    logger.info(`channel ${channelId}: ${outcome.result}`, { channelId, ...outcome });
-    if (outcome.result === 'stopped') {
-      metrics.addMetric(stopOnDeleteMetrics.channelsStopped, MetricUnit.Count, 1);
-      metrics.publishStoredMetrics();
+    return answerForStop(channelId, physicalResourceId, await move(channelId, stopTransition, stopOnDeleteMetrics.channelsStopped));
+
+    async function move(id: string, transition: ChannelTransition, metric: string): Promise<TransitionOutcome> {
+      const outcome = await moveChannel(id, transition, {
+        control,
+        now,
+        sleep,
+        deadline: now() + context.getRemainingTimeInMillis() - stopOnDeleteTiming.responseReserveMs,
+        pollIntervalMs: options.pollIntervalMs ?? stopOnDeleteTiming.pollIntervalMs,
+        maxBackoffMs: stopOnDeleteTiming.maxBackoffMs,
+      });
+      logger.info(`channel ${id}: ${transition.name} ${outcome.result}`, { channelId: id, transition: transition.name, ...outcome });
+      if (outcome.result === 'done') {
+        metrics.addMetric(metric, MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
+      }
+      return outcome;
     }
-    return answerForStop(channelId, physicalResourceId, outcome);
   }
 }
 

@@ -18,6 +18,7 @@ import { mapBounded } from '../shared/bounded';
 export class ByteBudget {
   private readonly charged = new Map<string, number>();
   private spent = 0;
+  private contested = false;
 
   /** @param what names the budget in the refusal, e.g. "the ads of this payload" */
   constructor(private readonly what: string, private readonly bytes: number) {}
@@ -26,6 +27,7 @@ export class ByteBudget {
   public charge(url: string, bytes: number): void {
     if (this.charged.has(url)) return;
     if (this.spent + bytes > this.bytes) {
+      this.contested = true;
       throw StitchError.badGateway(`${url} is ${bytes} bytes, over what is left (${this.bytes - this.spent} of ${this.bytes}) for ${this.what}`);
     }
     this.charged.set(url, bytes);
@@ -45,8 +47,18 @@ export class ByteBudget {
       if (before.has(url)) continue;
       this.charged.delete(url);
       this.spent -= bytes;
+      this.contested = true;
     }
     throw failure.reason;
+  }
+
+  /**
+   * False while no charge was refused and none given back: every charge made is then still held and all
+   * fit together, so the same loads in any order (payload order included) would have charged the same and
+   * refused nothing. True once the order the loads finished in may have decided something.
+   */
+  public get orderMayHaveMattered(): boolean {
+    return this.contested;
   }
 }
 
@@ -125,6 +137,9 @@ interface ContentContainers {
   readonly subtitles?: SegmentContainer;
   readonly iframe?: SegmentContainer;
 }
+
+/** The content's renditions, by kind. */
+type ContentByKind = Record<'variants' | 'audio' | 'subtitles' | 'iframes', ContentRendition[]>;
 
 interface ContentAnalysis {
   readonly master: MultivariantPlaylist;
@@ -271,22 +286,40 @@ export class Stitcher {
   }
 
   /**
-   * Loads every distinct ad of the payload one after the other, in payload order, so that the ads'
-   * byte budget is spent the same way on every request; a failure makes that ad unusable, nothing else.
+   * Starts loading every distinct ad of the payload, a few at a time, all charged to `budget`; a failure
+   * makes that ad unusable, nothing else. {@link analyzeAds} makes what fits the budget the same as if the
+   * ads had loaded one after the other in payload order.
    */
   private loadAds(spec: StitchRequestSpec, budget: ByteBudget): Promise<Array<AdCandidates | AdAnalysis>> {
-    const adUris = [...new Set(spec.breaks.map((adBreak) => adBreak.adUri))];
-    return (async () => {
-      const loaded: Array<AdCandidates | AdAnalysis> = [];
-      for (const adUri of adUris) {
-        try {
-          loaded.push(await this.candidatesOf(adUri, budget));
-        } catch (error) {
-          loaded.push(unusableAd(adUri, reasonOf(error)));
-        }
-      }
-      return loaded;
-    })();
+    return mapBounded(distinctAdUris(spec), stitcherHandlerLimits.adLoadConcurrency, (adUri) => this.loadAd(adUri, budget));
+  }
+
+  private loadAd(adUri: string, budget: ByteBudget): Promise<AdCandidates | AdAnalysis> {
+    return this.candidatesOf(adUri, budget).catch((error: unknown) => unusableAd(adUri, reasonOf(error)));
+  }
+
+  /**
+   * Analyses the loaded ads, a few at a time. When the budget shows that the order the loads finished in
+   * may have decided something (a charge refused, or a failed ad's charges given back), the ads are
+   * loaded again (from the playlist cache where they can), then analysed again, each step one ad after the
+   * other in payload order, with a fresh budget: what fits is always what payload order decides, whatever
+   * the network did.
+   */
+  private async analyzeAds(
+    spec: StitchRequestSpec, adsLoading: Promise<Array<AdCandidates | AdAnalysis>>,
+    content: ContentByKind, containers: ContentContainers, budget: ByteBudget,
+  ): Promise<Map<string, AdAnalysis>> {
+    const analyzeOne = async (ad: AdCandidates | AdAnalysis, adBudget: ByteBudget): Promise<AdAnalysis> =>
+      'failed' in ad ? ad : this.analyzeAd(ad, content, containers, adBudget);
+    const loaded = await adsLoading;
+    const analysed = await mapBounded(loaded, stitcherHandlerLimits.adLoadConcurrency, (ad) => analyzeOne(ad, budget));
+    if (!budget.orderMayHaveMattered) return new Map(analysed.map((ad) => [ad.adUri, ad]));
+    const inPayloadOrder = this.adBudget();
+    const candidates: Array<AdCandidates | AdAnalysis> = [];
+    for (const adUri of distinctAdUris(spec)) candidates.push(await this.loadAd(adUri, inPayloadOrder));
+    const ads = new Map<string, AdAnalysis>();
+    for (const ad of candidates) ads.set(ad.adUri, await analyzeOne(ad, inPayloadOrder));
+    return ads;
   }
 
   private async analyze(
@@ -306,10 +339,7 @@ export class Stitcher {
       iframes.length > 0 ? this.containerAt(iframes[0]) : undefined,
     ]);
     const containers: ContentContainers = { variant, audio: audioContainer, subtitles: subtitlesContainer, iframe };
-    const ads = new Map<string, AdAnalysis>();
-    for (const ad of await adsLoading) { // in payload order, as the budget demands
-      ads.set(ad.adUri, 'failed' in ad ? ad : await this.analyzeAd(ad, { variants, audio, subtitles, iframes }, containers, budget));
-    }
+    const ads = await this.analyzeAds(spec, adsLoading, { variants, audio, subtitles, iframes }, containers, budget);
     const skippedBreaks = spec.breaks.filter((b) => ads.get(b.adUri)!.unusableBecause).map((b) => {
       const ad = ads.get(b.adUri)!;
       return { adUri: b.adUri, positionMs: b.positionMs, reason: ad.unusableBecause!, failed: ad.failed };
@@ -323,9 +353,7 @@ export class Stitcher {
    * Matches the ad against every content rendition and loads every ad media playlist a rendition would
    * get; the ad is unusable when a rendition has no match, or when one of those playlists fails.
    */
-  private async analyzeAd(
-    ad: AdCandidates, content: Record<'variants' | 'audio' | 'subtitles' | 'iframes', ContentRendition[]>, containers: ContentContainers, budget: ByteBudget,
-  ): Promise<AdAnalysis> {
+  private async analyzeAd(ad: AdCandidates, content: ContentByKind, containers: ContentContainers, budget: ByteBudget): Promise<AdAnalysis> {
     const unfitVariant = content.variants.find((v) => !matchAdVariant(v.variant!, containers.variant, ad.variants));
     if (unfitVariant) {
       return unusableAd(ad.adUri, `no ${containers.variant} rendition with codecs compatible with content ${unfitVariant.id} (${unfitVariant.variant!.codecs ?? 'no CODECS'})`, false);
@@ -489,6 +517,11 @@ export function groupPods(breaks: AdBreakRequest[]): AdBreakRequest[][] {
     else pods.push([adBreak]);
   }
   return pods;
+}
+
+/** The payload's distinct ad URIs, in payload order. */
+function distinctAdUris(spec: StitchRequestSpec): string[] {
+  return [...new Set(spec.breaks.map((adBreak) => adBreak.adUri))];
 }
 
 function unusableAd(adUri: string, reason: string, failed = true): AdAnalysis {

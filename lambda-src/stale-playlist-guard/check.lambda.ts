@@ -46,7 +46,7 @@ function log(logger: Logger, outcome: RecordOutcome): void {
     logger.error('check failed, the message will be retried', { ...line, error: outcome.error as Error });
   } else if (reason === 'no-target-duration') {
     logger.warn(`playlist s3://${bucket}/${key} has no EXT-X-TARGETDURATION, left alone`, line);
-  } else if (reason === 'all-pipelines-stale') {
+  } else if (reason === 'all-pipelines-stale' || reason === 'only-pipeline') {
     logger.warn(`playlist s3://${bucket}/${key} is stale but no other pipeline is healthy: kept`, line);
   } else if (reason === 'malformed-record' || reason === 'unrecognised-message') {
     logger.warn('not an S3 event record, ignored', { ...line, problem: outcome.error });

@@ -191,7 +191,7 @@ export function parseS3Record(record: unknown): ParsedRecord {
 /** Why a playlist was left alone. */
 export type SkipReason =
   | 'not-object-created' | 'not-a-playlist' | 'outside-pipelines' | 'multivariant' | 'gone' | 'updated' | 'exempt'
-  | 'ended' | 'no-target-duration' | 'all-pipelines-stale' | 're-uploaded' | 'malformed-record';
+  | 'ended' | 'no-target-duration' | 'all-pipelines-stale' | 'only-pipeline' | 're-uploaded' | 'malformed-record';
 
 /** The decision about one upload. */
 export type PlaylistDecision =
@@ -222,7 +222,7 @@ export interface CheckContext {
 
 /**
  * Decides about one upload, deleting the playlist when it is still the uploaded version a threshold after
- * the upload and some other pipeline is healthy. Store errors other than the expected outcomes propagate.
+ * the upload and some other pipeline is healthy (never the playlist of a single configured pipeline). Store errors other than the expected outcomes propagate.
  */
 export async function checkPlaylistUpload(upload: PlaylistUpload, context: CheckContext): Promise<PlaylistDecision> {
   const { store, config } = context;
@@ -254,16 +254,15 @@ export async function checkPlaylistUpload(upload: PlaylistUpload, context: Check
     return { decision: 'retry', reason: 'not-yet-due', staleDetected: false, details: { ...details, dueAt } };
   }
 
+  // a stale playlist is kept unless another pipeline is healthy: stale playback beats a total outage (one pipeline: always kept)
   const counterparts = counterpartLocations(config.pipelines, match);
-  let healthy: string[] = [];
-  if (counterparts.length > 0) {
-    const heads = await Promise.all(counterparts.map((counterpart) => store.head(counterpart.bucket, counterpart.key)));
-    healthy = counterparts.filter((_, index) => {
-      const counterpartHead = heads[index];
-      return counterpartHead !== undefined && !isStale(counterpartHead.lastModified.getTime(), nowMs, thresholdMs);
-    }).map(describe);
-    if (healthy.length === 0) return skip('all-pipelines-stale', { ...details, counterparts: counterparts.map(describe) }, true);
-  }
+  if (counterparts.length === 0) return skip('only-pipeline', details, true);
+  const heads = await Promise.all(counterparts.map((counterpart) => store.head(counterpart.bucket, counterpart.key)));
+  const healthy = counterparts.filter((_, index) => {
+    const counterpartHead = heads[index];
+    return counterpartHead !== undefined && !isStale(counterpartHead.lastModified.getTime(), nowMs, thresholdMs);
+  }).map(describe);
+  if (healthy.length === 0) return skip('all-pipelines-stale', { ...details, counterparts: counterparts.map(describe) }, true);
 
   const result = await store.deleteIfMatch(upload.bucket, upload.key, head.etag);
   if (result === 'precondition-failed') return skip('re-uploaded', details, true);

@@ -4,12 +4,20 @@ import { EncodingProfile, H264Profile, VideoCodec } from './encoding-profile';
 
 /** What the encoder settings depend on besides the ladder. */
 export interface EncoderSettingsOptions {
-  /** Segment length of the MediaPackage output, in whole seconds. */
+  /** Segment length of the packaged output, in whole seconds (the GOP divides it). */
   readonly segmentLengthSeconds: number;
-  /** The output group's destination id (the channel's `Destinations[].Id`). */
-  readonly destinationId: string;
   /** Pass SCTE-35 messages from the source through to the packager. */
   readonly scte35Passthrough: boolean;
+  /** The packaging mode's output groups, listing the encoded renditions. */
+  readonly outputGroups: (renditions: EncodedRenditions) => medialive.CfnChannel.OutputGroupProperty[];
+}
+
+/** The names of the encoded renditions (each the name of its description), as output groups list them. */
+export interface EncodedRenditions {
+  /** One video-only rendition per rung of the ladder, top first. */
+  readonly videoNames: string[];
+  /** The AAC audio rendition. */
+  readonly audioName: string;
 }
 
 /** The name of the audio description and of its output. */
@@ -29,8 +37,8 @@ export function videoRenditionName(rung: LadderRung): string {
 }
 
 /**
- * MediaLive encoder settings for `profile`: one video-only output per rendition and one audio-only AAC output in a
- * MediaPackage output group (CMAF ingest into MediaPackage v2), SCTE-35 passed through on request, wall-clock timecode.
+ * MediaLive encoder settings for `profile`: one video description per rendition and one AAC audio description, in
+ * the output groups of the packaging mode, SCTE-35 passed through on request, wall-clock timecode.
  */
 export function encoderSettings(profile: EncodingProfile, options: EncoderSettingsOptions): medialive.CfnChannel.EncoderSettingsProperty {
   const gop = gopSeconds(options.segmentLengthSeconds);
@@ -67,31 +75,33 @@ export function encoderSettings(profile: EncodingProfile, options: EncoderSettin
     availConfiguration: options.scte35Passthrough
       ? { availSettings: { scte35SpliceInsert: { noRegionalBlackoutFlag: 'FOLLOW', webDeliveryAllowedFlag: 'FOLLOW' } } }
       : undefined,
-    outputGroups: [{
-      name: 'mediapackage',
-      outputGroupSettings: {
-        mediaPackageGroupSettings: {
-          destination: { destinationRefId: options.destinationId },
-          mediapackageV2GroupSettings: {
-            segmentLength: options.segmentLengthSeconds,
-            segmentLengthUnits: 'SECONDS',
-            scte35Type: options.scte35Passthrough ? 'SCTE_35_WITHOUT_SEGMENTATION' : 'NONE',
-          },
-        },
+    outputGroups: options.outputGroups({ videoNames: profile._renditions.map(videoRenditionName), audioName: audioRenditionName }),
+  };
+}
+
+/**
+ * A MEDIAPACKAGE output group (MediaPackage v1 or v2, as `groupSettings` says): one video-only output per rendition
+ * and one audio-only output.
+ */
+export function mediaPackageOutputGroup(
+  renditions: EncodedRenditions,
+  groupSettings: medialive.CfnChannel.MediaPackageGroupSettingsProperty,
+): medialive.CfnChannel.OutputGroupProperty {
+  return {
+    name: 'mediapackage',
+    outputGroupSettings: { mediaPackageGroupSettings: groupSettings },
+    outputs: [
+      ...renditions.videoNames.map((name) => ({
+        outputName: name,
+        videoDescriptionName: name,
+        outputSettings: { mediaPackageOutputSettings: {} },
+      })),
+      {
+        outputName: renditions.audioName,
+        audioDescriptionNames: [renditions.audioName],
+        outputSettings: { mediaPackageOutputSettings: {} },
       },
-      outputs: [
-        ...profile._renditions.map((rung) => ({
-          outputName: videoRenditionName(rung),
-          videoDescriptionName: videoRenditionName(rung),
-          outputSettings: { mediaPackageOutputSettings: {} },
-        })),
-        {
-          outputName: audioRenditionName,
-          audioDescriptionNames: [audioRenditionName],
-          outputSettings: { mediaPackageOutputSettings: {} },
-        },
-      ],
-    }],
+    ],
   };
 }
 

@@ -1,20 +1,15 @@
 import { ArnFormat, CustomResource, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as medialive from 'aws-cdk-lib/aws-medialive';
 import { Construct } from 'constructs';
 import { stopOnDeleteMetrics, stopOnDeleteProperties, stopOnDeleteTiming } from './contract/stop-on-delete';
-import { manifestTtlSeconds, originTimeouts } from './delivery';
 import { encoderSettings } from './encoder-settings';
 import { EncodingProfile } from './encoding-profile';
 import { ChannelClass, LiveInput } from './live-input';
-import { MediaPackageV2Packager } from './mediapackage-v2-packager';
 import { Packaging } from './packaging';
 import { StopOnDeleteFunction } from './stop-on-delete-function';
 import { BundledHandler } from '../shared/bundled-handler';
-import { cacheSettings } from '../shared/cache-settings';
-import { CdnFront } from '../shared/cdn-front';
 import { DistributionSettings } from '../shared/distribution-settings';
 import { nagResourceName } from '../shared/nag-finding';
 
@@ -89,24 +84,34 @@ export interface LiveOttPipelineProps extends DistributionSettings {
    * @default ChannelLogLevel.ERROR
    */
   readonly logLevel?: ChannelLogLevel;
+
+  /**
+   * Serve the pipeline from this distribution instead of creating one: its behaviors go under the packager's own paths
+   * (with MediaPackage v2, `/out/v1/<channel group>/live/*`), so several pipelines can share one distribution. The
+   * distribution settings (domainNames, certificate, priceClass...) are then the existing distribution's; the 1-second
+   * error caching is the distribution's to set. Not available with `Packaging.mediaPackageV1()` (its paths are known only
+   * after deployment).
+   * @default - a new distribution
+   */
+  readonly existingDistribution?: cloudfront.Distribution;
+
+  /**
+   * Start the channel when the stack is created, and when this turns true on an update (also after a change replaces
+   * the channel); the deploy waits until the channel runs. A running channel bills by the hour. Turning this off later
+   * does not stop a running channel.
+   * @default false - the channel is created stopped: start it with `aws medialive start-channel --channel-id <channelId>`
+   */
+  readonly autoStart?: boolean;
 }
 
 /** Segment lengths the pipeline accepts, in seconds. */
 const segmentLengthLimits = { minimum: 1, maximum: 30, default: 4 };
-/** How long CloudFront keeps segments: they never change once written. */
-const segmentCacheTtl = Duration.days(1);
-/** HTTP statuses whose answers CloudFront caches for one second only, so a recovered origin is seen at once. */
-const briefErrorStatuses = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
-/** MediaPackage v2 manifest query parameters that select a different manifest (filters, start-over, time delay). */
-const manifestQueryStrings = ['aws.manifestfilter', 'start', 'end', 'time_delay'];
-/** Id of the channel's MediaPackage destination. */
-const destinationId = 'mediapackage';
 
 /**
  * A live OTT channel: AWS Elemental MediaLive encodes one input into an adaptive-bitrate ladder, MediaPackage v2
  * packages it as HLS (TS and CMAF) and DASH, and CloudFront serves it, reaching MediaPackage only through Origin
- * Access Control. The channel is created stopped; the construct stops it (and waits for IDLE) before CloudFormation
- * deletes it.
+ * Access Control (or MediaPackage v1 behind CDN authorization, see {@link Packaging}). The channel is created stopped
+ * unless `autoStart` is on; the construct stops it (and waits for IDLE) before CloudFormation deletes it.
  */
 export class LiveOttPipeline extends Construct {
   /** The MediaLive channel. */
@@ -126,13 +131,33 @@ export class LiveOttPipeline extends Construct {
   public readonly channelRole: iam.IRole;
   /** The distribution serving the playlists and segments. */
   public readonly distribution: cloudfront.IDistribution;
-  /** HLS playback URL, TS segments (the widest player support). */
+  /** HLS playback URL (every packaging mode serves HLS): TS segments with MediaPackage v2. */
   public readonly hlsPlaybackUrl: string;
-  /** HLS playback URL, CMAF segments. */
-  public readonly cmafHlsPlaybackUrl: string;
-  /** DASH playback URL, CMAF segments. */
-  public readonly dashPlaybackUrl: string;
-  /** The MediaPackage v2 channel group's egress domain (reachable only by the distribution). */
+  /**
+   * HLS playback URL, CMAF segments.
+   * @default - undefined when the packaging mode serves no HLS with CMAF segments
+   */
+  public readonly cmafHlsPlaybackUrl?: string;
+  /**
+   * Low-latency HLS playback URL, CMAF segments and parts.
+   * @default - undefined unless MediaPackage v2 packaging has `lowLatencyHls`
+   */
+  public readonly lowLatencyHlsPlaybackUrl?: string;
+  /**
+   * DASH playback URL, CMAF segments.
+   * @default - undefined when the packaging mode serves no DASH
+   */
+  public readonly dashPlaybackUrl?: string;
+  /**
+   * Microsoft Smooth Streaming playback URL.
+   * @default - undefined unless the packaging mode is MediaPackage v1 with an MSS endpoint
+   */
+  public readonly mssPlaybackUrl?: string;
+  /**
+   * The domain the distribution fetches from: with MediaPackage v2 the channel group's egress domain (reachable only
+   * through the distribution's Origin Access Control), with MediaPackage v1 the endpoints' host (answering only requests
+   * with the CDN identifier header).
+   */
   public readonly originDomain: string;
 
   constructor(scope: Construct, id: string, props: LiveOttPipelineProps) {
@@ -142,9 +167,10 @@ export class LiveOttPipeline extends Construct {
     const encoding = props.encoding ?? EncodingProfile.hd720p();
     const scte35Passthrough = props.scte35Passthrough ?? true;
 
+    const packaging = props.packaging ?? Packaging.mediaPackageV2();
     const role = new iam.Role(this, 'ChannelRole', {
       assumedBy: new iam.ServicePrincipal('medialive.amazonaws.com'),
-      description: 'LiveOttPipeline MediaLive channel: writes to its MediaPackage channel and its channel logs, reads its input',
+      description: `LiveOttPipeline MediaLive channel: writes to ${packaging._encoderTarget} and its channel logs, reads its input`,
     });
     // MediaLive always writes as-run logs and, with a log level, encoder logs to this group (MediaLive User Guide, working with logs)
     const channelLogs = Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: 'ElementalMediaLive:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
@@ -169,9 +195,8 @@ export class LiveOttPipeline extends Construct {
     this.ingestEndpoints = props.input.isPush ? [...Array(channelClass === ChannelClass.STANDARD ? 2 : 1).keys()]
       .map((index) => Fn.select(index, boundInput.input.attrDestinations)) : [];
 
-    const packaging = props.packaging ?? Packaging.mediaPackageV2();
-    const packager: MediaPackageV2Packager = packaging._bind(this, { segmentLengthSeconds, encoderRole: role, scte35Passthrough });
-    this.originDomain = packager.channelGroup.attrEgressDomain;
+    const packager = packaging._bind(this, { segmentLengthSeconds, encoderRole: role, scte35Passthrough, channelClass });
+    this.originDomain = packager.originDomain;
 
     const source = encoding._sourceSpecification();
     this.channel = new medialive.CfnChannel(this, 'Channel', {
@@ -184,31 +209,36 @@ export class LiveOttPipeline extends Construct {
         inputAttachmentName: 'source',
         inputSettings: boundInput.sourceEndBehavior ? { sourceEndBehavior: boundInput.sourceEndBehavior } : undefined,
       }],
-      destinations: [{ id: destinationId, mediaPackageSettings: [{ channelGroup: packager.channelGroupName, channelName: packager.channelName }] }],
-      encoderSettings: encoderSettings(encoding, { segmentLengthSeconds, destinationId, scte35Passthrough }),
+      destinations: packager.destinations,
+      encoderSettings: encoderSettings(encoding, {
+        segmentLengthSeconds,
+        scte35Passthrough,
+        outputGroups: (renditions) => packager.outputGroups(renditions),
+      }),
     });
     // MediaLive checks its destination and role when it creates the channel
-    this.channel.node.addDependency(packager.channel, role);
+    this.channel.node.addDependency(...packager.channelDependencies, role);
     this.channelArn = this.channel.attrArn;
     this.channelId = this.channel.ref;
 
-    this.stopOnDelete(role);
+    this.controlLifecycle(role, props.autoStart ?? false);
 
-    const front = this.deliver(props, packager, segmentLengthSeconds);
-    this.distribution = front.distribution;
-    packager.allowDistribution(this, MediaPackageV2Packager.distributionArn(this, this.distribution.distributionId));
-    this.hlsPlaybackUrl = `${front.urlBase}${packager.hlsTs.path}`;
-    this.cmafHlsPlaybackUrl = `${front.urlBase}${packager.hlsCmaf.path}`;
-    this.dashPlaybackUrl = `${front.urlBase}${packager.dash.path}`;
+    const delivery = packager.deliver(this, { settings: props, existingDistribution: props.existingDistribution, segmentLengthSeconds });
+    this.distribution = delivery.distribution;
+    this.hlsPlaybackUrl = delivery.playbackUrls.hls;
+    this.cmafHlsPlaybackUrl = delivery.playbackUrls.cmafHls;
+    this.lowLatencyHlsPlaybackUrl = delivery.playbackUrls.lowLatencyHls;
+    this.dashPlaybackUrl = delivery.playbackUrls.dash;
+    this.mssPlaybackUrl = delivery.playbackUrls.mss;
   }
 
-  /** The custom resource that stops the channel before CloudFormation deletes it. */
-  private stopOnDelete(channelRole: iam.Role): void {
+  /** The custom resource that stops the channel before CloudFormation deletes it, and starts it when `autoStart` asks. */
+  private controlLifecycle(channelRole: iam.Role, autoStart: boolean): void {
     const handler = new BundledHandler(this, 'StopOnDelete', {
       functionClass: StopOnDeleteFunction,
       constructName: 'live-ott-pipeline',
       metricsNamespace: stopOnDeleteMetrics.namespace,
-      roleDescription: 'LiveOttPipeline stop-on-delete: describes and stops its own MediaLive channel, nothing else',
+      roleDescription: `LiveOttPipeline stop-on-delete: describes${autoStart ? ', starts' : ''} and stops its own MediaLive channel, nothing else`,
       defaults: { memorySize: 256, timeout: Duration.seconds(stopOnDeleteTiming.functionTimeoutSeconds) },
       environment: {},
     });
@@ -217,57 +247,16 @@ export class LiveOttPipeline extends Construct {
       actions: ['medialive:DescribeChannel', 'medialive:StopChannel'],
       resources: [this.channel.attrArn],
     }));
+    if (autoStart) {
+      handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'StartTheChannel', actions: ['medialive:StartChannel'], resources: [this.channel.attrArn] }));
+    }
     const resource = new CustomResource(this, 'StopChannelOnDelete', {
       serviceToken: handler.function.functionArn,
       resourceType: 'Custom::MediaLiveChannelStopOnDelete',
-      properties: { [stopOnDeleteProperties.channelId]: this.channel.ref },
+      properties: { [stopOnDeleteProperties.channelId]: this.channel.ref, ...(autoStart ? { [stopOnDeleteProperties.autoStart]: 'true' } : {}) },
     });
     // deleted before the channel (it references it) and before the function's permissions (it depends on them)
     resource.node.addDependency(handler.role, handler.function, channelRole);
-  }
-
-  /** The distribution: manifests cached about half a segment, segments a day, origin timeouts from the segment length. */
-  private deliver(props: LiveOttPipelineProps, packager: MediaPackageV2Packager, segmentLengthSeconds: number): CdnFront {
-    const oac = new cloudfront.MediaPackageV2OriginAccessControl(this, 'OriginAccessControl', {
-      description: 'LiveOttPipeline: CloudFront signs its requests to MediaPackage v2',
-    });
-    const timeouts = originTimeouts(segmentLengthSeconds);
-    const origin = new origins.HttpOrigin(packager.channelGroup.attrEgressDomain, {
-      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
-      originAccessControlId: oac.originAccessControlId,
-      connectionTimeout: Duration.seconds(timeouts.connectionSeconds),
-      readTimeout: Duration.seconds(timeouts.readSeconds),
-      keepaliveTimeout: Duration.seconds(timeouts.keepaliveSeconds),
-    });
-    const manifests = cacheSettings(this, 'ManifestCachePolicy', {
-      comment: 'LiveOttPipeline: live manifests change every segment, cached about half a segment',
-      ttl: Duration.seconds(manifestTtlSeconds(segmentLengthSeconds)),
-      queryStrings: manifestQueryStrings,
-      compress: true,
-    });
-    const segments = cacheSettings(this, 'SegmentCachePolicy', {
-      comment: 'LiveOttPipeline: segments never change once written',
-      ttl: segmentCacheTtl,
-    });
-    const behavior = (cache: ReturnType<typeof cacheSettings>): cloudfront.BehaviorOptions => ({
-      origin,
-      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-      cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
-      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      cachePolicy: cache.cachePolicy,
-      originRequestPolicy: cache.originRequestPolicy,
-      compress: cache.compress,
-      responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS,
-    });
-    return new CdnFront(this, {
-      ...props,
-      comment: 'LiveOttPipeline: live HLS and DASH from MediaPackage v2',
-      logFilePrefix: 'live-ott-pipeline/',
-      defaultBehavior: behavior(segments),
-      additionalBehaviors: { '*.m3u8': behavior(manifests), '*.mpd': behavior(manifests) },
-      errorResponses: briefErrorStatuses.map((httpStatus) => ({ httpStatus, ttl: Duration.seconds(1) })),
-    });
   }
 }
 

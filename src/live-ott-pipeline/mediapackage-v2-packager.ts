@@ -1,58 +1,39 @@
 import { Duration, Names, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as medialive from 'aws-cdk-lib/aws-medialive';
 import * as mediapackagev2 from 'aws-cdk-lib/aws-mediapackagev2';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
+import { EncodedRenditions, mediaPackageOutputGroup } from './encoder-settings';
+import { liveFront, liveOriginProps } from './live-front';
+import type { DeliveryOptions, Packager, PackagerDelivery, PackagerOptions } from './packager';
 import { HlsAdMarkers, MediaPackageV2PackagingProps } from './packaging';
+import { scteFilter, validateWindows } from './packaging-rules';
 
-/** What the packager needs from the pipeline. @internal */
-export interface PackagerOptions {
-  /** Segment length, whole seconds. */
-  readonly segmentLengthSeconds: number;
-  /** The role MediaLive writes with. */
-  readonly encoderRole: iam.Role;
-  /** Whether SCTE-35 reaches the packager. */
-  readonly scte35Passthrough: boolean;
-}
-
-/** One manifest a player can open. @internal */
-export interface PackagedManifest {
-  /** Path on the origin (and on the distribution), from the root: `/out/v1/<group>/<channel>/<endpoint>/<name>.<ext>`. */
-  readonly path: string;
-}
-
-/** SCTE-35 message types MediaPackage turns into ad markers. */
-const scteFilter = [
-  'SPLICE_INSERT', 'BREAK', 'PROGRAM',
-  'PROVIDER_ADVERTISEMENT', 'DISTRIBUTOR_ADVERTISEMENT',
-  'PROVIDER_PLACEMENT_OPPORTUNITY', 'DISTRIBUTOR_PLACEMENT_OPPORTUNITY',
-  'PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY', 'DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY',
-];
-
-/** Limits of the MediaPackage v2 endpoint settings (MediaPackage v2 User Guide, endpoint settings). */
-const limits = {
-  startoverWindowSeconds: { minimum: 60, maximum: 1_209_600 },
-  manifestWindowSeconds: { minimum: 30, maximum: 3600 },
-};
+/** MediaPackage v2 manifest query parameters that select a different manifest (filters, start-over, time delay). */
+const manifestQueryStrings = ['aws.manifestfilter', 'start', 'end', 'time_delay'];
+/** LL-HLS blocking playlist reload parameters, in the cache key with an LL-HLS manifest (MediaPackage CDN recommendations). */
+const lowLatencyQueryStrings = ['_HLS_msn', '_HLS_part'];
 
 /** The names under which the packager's manifests are served. */
 const names = {
+  destination: 'mediapackage',
   channel: 'live',
   tsEndpoint: 'hls-ts',
   cmafEndpoint: 'cmaf',
   hlsManifest: 'index',
+  lowLatencyHlsManifest: 'index-ll',
   dashManifest: 'dash',
 };
 
 /**
- * MediaPackage v2 resources of one pipeline: a channel group, a channel with CMAF input (what a MediaLive MEDIAPACKAGE
- * output group sends), a channel policy that lets only the encoder role write, and two origin endpoints.
+ * MediaPackage v2 packaging of one pipeline: a channel group, a channel with CMAF input (what a MediaLive MEDIAPACKAGE
+ * output group sends), a channel policy that lets only the encoder role write, two origin endpoints (HLS with TS
+ * segments; CMAF with HLS and DASH manifests), and a distribution that reaches them only through Origin Access Control.
  * @internal
  */
-export class MediaPackageV2Packager {
-  /** The ARN of the distribution `distributionId` in this stack's partition and account. */
-  public static distributionArn(scope: Construct, distributionId: string): string {
-    return Stack.of(scope).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: distributionId });
-  }
+export class MediaPackageV2Packager implements Packager {
 
   /** The channel group: its egress domain is the CloudFront origin. */
   public readonly channelGroup: mediapackagev2.CfnChannelGroup;
@@ -62,23 +43,26 @@ export class MediaPackageV2Packager {
   public readonly tsEndpoint: mediapackagev2.CfnOriginEndpoint;
   /** CMAF segments with HLS and DASH manifests. */
   public readonly cmafEndpoint: mediapackagev2.CfnOriginEndpoint;
-  /** HLS (TS) playlist. */
-  public readonly hlsTs: PackagedManifest;
-  /** HLS (CMAF) playlist. */
-  public readonly hlsCmaf: PackagedManifest;
-  /** DASH manifest. */
-  public readonly dash: PackagedManifest;
   /** The channel group name. */
   public readonly channelGroupName: string;
-  /** The channel name. */
-  public readonly channelName = names.channel;
+  public readonly destinations: medialive.CfnChannel.OutputDestinationProperty[];
+  public readonly channelDependencies: IDependable[];
+  public readonly originDomain: string;
+  private readonly segmentLengthSeconds: number;
+  private readonly scte35Passthrough: boolean;
+  private readonly lowLatencyHls: boolean;
+  /** The path below which every manifest and segment of the channel lives: `/out/v1/<group>/<channel>`. */
+  private readonly basePath: string;
 
   constructor(scope: Construct, options: PackagerOptions, props: MediaPackageV2PackagingProps) {
     const startover = props.startoverWindow?.toSeconds();
     const window = (props.manifestWindow ?? Duration.seconds(60)).toSeconds();
     const adMarkers = props.adMarkers ?? (options.scte35Passthrough ? HlsAdMarkers.DATERANGE : HlsAdMarkers.NONE);
-    validate(startover, window, adMarkers, options.scte35Passthrough);
+    validateWindows(startover, window, adMarkers, options.scte35Passthrough);
     const segment = options.segmentLengthSeconds;
+    this.segmentLengthSeconds = segment;
+    this.scte35Passthrough = options.scte35Passthrough;
+    this.lowLatencyHls = props.lowLatencyHls ?? false;
 
     this.channelGroupName = Names.uniqueResourceName(scope, { maxLength: 50, separator: '-' });
     this.channelGroup = new mediapackagev2.CfnChannelGroup(scope, 'ChannelGroup', {
@@ -143,6 +127,7 @@ export class MediaPackageV2Packager {
       startoverWindowSeconds: startover,
       segment: segmentSettings({}),
       hlsManifests: [hlsManifest],
+      lowLatencyHlsManifests: this.lowLatencyHls ? [{ ...hlsManifest, manifestName: names.lowLatencyHlsManifest }] : undefined,
       dashManifests: [{
         manifestName: names.dashManifest,
         manifestWindowSeconds: window,
@@ -157,17 +142,59 @@ export class MediaPackageV2Packager {
     });
     for (const endpoint of [this.tsEndpoint, this.cmafEndpoint]) endpoint.node.addDependency(this.channel);
 
-    const base = `/out/v1/${this.channelGroupName}/${names.channel}`;
-    this.hlsTs = { path: `${base}/${names.tsEndpoint}/${names.hlsManifest}.m3u8` };
-    this.hlsCmaf = { path: `${base}/${names.cmafEndpoint}/${names.hlsManifest}.m3u8` };
-    this.dash = { path: `${base}/${names.cmafEndpoint}/${names.dashManifest}.mpd` };
+    this.basePath = `/out/v1/${this.channelGroupName}/${names.channel}`;
+    this.destinations = [{ id: names.destination, mediaPackageSettings: [{ channelGroup: this.channelGroupName, channelName: names.channel }] }];
+    this.channelDependencies = [this.channel];
+    this.originDomain = this.channelGroup.attrEgressDomain;
+  }
+
+  public outputGroups(renditions: EncodedRenditions): medialive.CfnChannel.OutputGroupProperty[] {
+    return [mediaPackageOutputGroup(renditions, {
+      destination: { destinationRefId: names.destination },
+      mediapackageV2GroupSettings: {
+        segmentLength: this.segmentLengthSeconds,
+        segmentLengthUnits: 'SECONDS',
+        scte35Type: this.scte35Passthrough ? 'SCTE_35_WITHOUT_SEGMENTATION' : 'NONE',
+      },
+    })];
+  }
+
+  /**
+   * The channel group's egress domain behind Origin Access Control; HLS (TS and CMAF), LL-HLS when asked, and DASH. On
+   * an existing distribution the behaviors go under the channel's own path, `/out/v1/<group>/<channel>`.
+   */
+  public deliver(scope: Construct, options: DeliveryOptions): PackagerDelivery {
+    const oac = new cloudfront.MediaPackageV2OriginAccessControl(scope, 'OriginAccessControl', {
+      description: 'LiveOttPipeline: CloudFront signs its requests to MediaPackage v2',
+    });
+    const origin = new origins.HttpOrigin(this.originDomain, {
+      ...liveOriginProps(options.segmentLengthSeconds),
+      originAccessControlId: oac.originAccessControlId,
+    });
+    const front = liveFront(scope, options, {
+      origin,
+      comment: 'LiveOttPipeline: live HLS and DASH from MediaPackage v2',
+      manifestPatterns: ['*.m3u8', '*.mpd'],
+      manifestQueryStrings: this.lowLatencyHls ? [...manifestQueryStrings, ...lowLatencyQueryStrings] : manifestQueryStrings,
+      pathPrefix: this.basePath,
+    });
+    this.allowDistribution(scope, Stack.of(scope).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: front.distribution.distributionId }));
+    return {
+      distribution: front.distribution,
+      playbackUrls: {
+        hls: front.url(`/${names.tsEndpoint}/${names.hlsManifest}.m3u8`),
+        cmafHls: front.url(`/${names.cmafEndpoint}/${names.hlsManifest}.m3u8`),
+        lowLatencyHls: this.lowLatencyHls ? front.url(`/${names.cmafEndpoint}/${names.lowLatencyHlsManifest}.m3u8`) : undefined,
+        dash: front.url(`/${names.cmafEndpoint}/${names.dashManifest}.mpd`),
+      },
+    };
   }
 
   /**
    * Lets exactly `distributionArn` read both endpoints through Origin Access Control (GetObject, and GetHeadObject for
    * HEAD requests): endpoint policies allow CloudFront's service principal only on that `AWS:SourceArn`.
    */
-  public allowDistribution(scope: Construct, distributionArn: string): void {
+  private allowDistribution(scope: Construct, distributionArn: string): void {
     for (const [id, endpoint] of [['HlsTsEndpointPolicy', this.tsEndpoint], ['CmafEndpointPolicy', this.cmafEndpoint]] as const) {
       const policy = new mediapackagev2.CfnOriginEndpointPolicy(scope, id, {
         channelGroupName: this.channelGroupName,
@@ -185,18 +212,5 @@ export class MediaPackageV2Packager {
       });
       policy.node.addDependency(endpoint);
     }
-  }
-}
-
-function validate(startover: number | undefined, window: number, adMarkers: HlsAdMarkers, scte35Passthrough: boolean): void {
-  const { startoverWindowSeconds: s, manifestWindowSeconds: m } = limits;
-  if (startover !== undefined && (startover < s.minimum || startover > s.maximum)) {
-    throw new Error(`packaging: startoverWindow must be ${s.minimum} s to ${s.maximum} s (14 days), got ${startover} s`);
-  }
-  if (window < m.minimum || window > m.maximum) {
-    throw new Error(`packaging: manifestWindow must be ${m.minimum} s to ${m.maximum} s, got ${window} s`);
-  }
-  if (adMarkers !== HlsAdMarkers.NONE && !scte35Passthrough) {
-    throw new Error(`packaging: adMarkers ${adMarkers} needs SCTE-35 from the encoder, but scte35Passthrough is false; set adMarkers to HlsAdMarkers.NONE or pass SCTE-35 through`);
   }
 }

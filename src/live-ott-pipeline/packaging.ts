@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { MediaPackageV2Packager, PackagerOptions } from './mediapackage-v2-packager';
+import { MediaPackageV1Packager } from './mediapackage-v1-packager';
+import { MediaPackageV2Packager } from './mediapackage-v2-packager';
+import type { Packager, PackagerOptions } from './packager';
 
 /** How SCTE-35 ad breaks are marked in HLS playlists. */
 export enum HlsAdMarkers {
@@ -31,24 +33,93 @@ export interface MediaPackageV2PackagingProps {
    * @default - HlsAdMarkers.DATERANGE when the pipeline passes SCTE-35 through, else HlsAdMarkers.NONE
    */
   readonly adMarkers?: HlsAdMarkers;
+
+  /**
+   * Add a low-latency HLS (LL-HLS) manifest to the CMAF endpoint (`lowLatencyHlsPlaybackUrl`); CloudFront then keys
+   * manifests on LL-HLS's `_HLS_msn` and `_HLS_part` blocking-reload parameters, as MediaPackage recommends.
+   * @default false
+   */
+  readonly lowLatencyHls?: boolean;
+}
+
+/** An origin endpoint of MediaPackage v1 packaging. */
+export enum MediaPackageV1Endpoint {
+  /** HLS with TS segments (`hlsPlaybackUrl`). Always created: every pipeline serves HLS. */
+  HLS = 'HLS',
+  /** DASH (`dashPlaybackUrl`). */
+  DASH = 'DASH',
+  /**
+   * CMAF segments with an HLS manifest. CloudFormation gives no URL for a v1 CMAF endpoint, so `cmafHlsPlaybackUrl`
+   * stays undefined: the manifest is served by the distribution at the path of the endpoint's URL in MediaPackage.
+   */
+  CMAF = 'CMAF',
+  /** Microsoft Smooth Streaming (`mssPlaybackUrl`). */
+  MSS = 'MSS',
+}
+
+/** Properties of MediaPackage v1 packaging. */
+export interface MediaPackageV1PackagingProps {
+  /**
+   * The origin endpoints to create; HLS must be among them.
+   * @default - HLS, DASH and CMAF
+   */
+  readonly endpoints?: MediaPackageV1Endpoint[];
+
+  /**
+   * How long viewers can seek back (start-over), up to 14 days.
+   * @default - no start-over window
+   */
+  readonly startoverWindow?: Duration;
+
+  /**
+   * The length of the live playlists and manifests (the DVR window players see), 30 seconds to 1 hour.
+   * @default Duration.seconds(60)
+   */
+  readonly manifestWindow?: Duration;
+
+  /**
+   * How ad breaks are marked in HLS playlists (DASH manifests get a period per ad when this is not NONE).
+   * @default - HlsAdMarkers.DATERANGE when the pipeline passes SCTE-35 through, else HlsAdMarkers.NONE
+   */
+  readonly adMarkers?: HlsAdMarkers;
 }
 
 /**
- * Where the channel's output is packaged for players. Today: MediaPackage v2 (CMAF ingest, an HLS endpoint with
- * TS segments and a CMAF endpoint with HLS and DASH manifests, reachable only through the construct's distribution).
+ * Where the channel's output is packaged for players, and how it reaches them. Every mode serves HLS; which other
+ * formats a mode serves is said on its factory (the pipeline's URL attributes of the others are undefined).
  */
 export class Packaging {
-  /** MediaPackage v2 behind CloudFront Origin Access Control. The default. */
+  /**
+   * MediaPackage v2 behind CloudFront Origin Access Control (CMAF ingest; an HLS endpoint with TS segments and a CMAF
+   * endpoint with HLS and DASH manifests, reachable only through the pipeline's distribution). The default.
+   */
   public static mediaPackageV2(props: MediaPackageV2PackagingProps = {}): Packaging {
-    return new Packaging(props);
+    return new Packaging('its MediaPackage channel', (scope, options) => new MediaPackageV2Packager(scope, options, props));
   }
 
-  // closed: only the factories above make one
-  private constructor(private readonly props: MediaPackageV2PackagingProps) {}
+  /**
+   * MediaPackage v1, for parity with existing v1 workflows: a v1 channel (HLS ingest) with HLS, DASH, CMAF and MSS
+   * endpoints to choose from. CloudFront proves itself with CDN authorization: a generated Secrets Manager secret that
+   * MediaPackage reads through a role, and that CloudFront sends as the `X-MediaPackage-CDNIdentifier` origin header
+   * (a dynamic reference in the template, resolved by CloudFormation). Prefer `mediaPackageV2()` for new pipelines.
+   */
+  public static mediaPackageV1(props: MediaPackageV1PackagingProps = {}): Packaging {
+    return new Packaging('its MediaPackage channel', (scope, options) => new MediaPackageV1Packager(scope, options, props));
+  }
 
-  /** Validates the props and creates the packager in `scope`. @internal */
-  public _bind(scope: Construct, options: PackagerOptions): MediaPackageV2Packager {
-    return new MediaPackageV2Packager(scope, options, this.props);
+  /** What the encoder writes to, for its role's description. @internal */
+  public readonly _encoderTarget: string;
+  private readonly packager: (scope: Construct, options: PackagerOptions) => Packager;
+
+  // closed: only the factories above make one
+  private constructor(encoderTarget: string, packager: (scope: Construct, options: PackagerOptions) => Packager) {
+    this._encoderTarget = encoderTarget;
+    this.packager = packager;
+  }
+
+  /** Validates the props and creates the packager's resources in `scope`. @internal */
+  public _bind(scope: Construct, options: PackagerOptions): Packager {
+    return this.packager(scope, options);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Duration, Names, Token } from 'aws-cdk-lib';
 import * as mediatailor from 'aws-cdk-lib/aws-mediatailor';
 import { Construct } from 'constructs';
+import { BoundContentSource, ContentSource } from './content-source';
 import { mediaTailorAdsTimeoutMs } from './contract/defaults';
 
 /** Where MediaTailor may skip ad insertion relative to the live edge (`AvailSuppression.Mode`). */
@@ -100,10 +101,17 @@ export interface NewPlaybackConfigurationProps {
   /** URL of the ad decision server (VAST/VMAP), with MediaTailor's `[session.*]`/`[player_params.*]` variables. */
   readonly adDecisionServerUrl: string;
   /**
-   * URL prefix of the content origin (at most 512 characters), e.g. `https://origin.example.com/out/v1/`. Content
-   * segments are served by the distribution from this origin.
+   * The content: `ContentSource.fromUrl(...)`, `fromLiveOttPipeline(...)` or `fromTimeShiftedViewing(...)`. Content
+   * segments are served by the distribution from it. Set this or `videoContentSourceUrl`.
+   * @default - `ContentSource.fromUrl(videoContentSourceUrl)`
    */
-  readonly videoContentSourceUrl: string;
+  readonly contentSource?: ContentSource;
+  /**
+   * URL prefix of the content origin (at most 512 characters), e.g. `https://origin.example.com/out/v1/`: the same as
+   * `contentSource: ContentSource.fromUrl(url)`. Set this or `contentSource`.
+   * @default - from `contentSource`
+   */
+  readonly videoContentSourceUrl?: string;
   /**
    * Ad (audio and video) played where no ad fills an avail; required for VPAID.
    * @default - no slate
@@ -226,8 +234,17 @@ export interface NewPlaybackConfigurationProps {
 export interface ExistingPlaybackConfigurationProps {
   /** Name of the configuration. */
   readonly name: string;
-  /** Its content source URL: content segments are served by the distribution from this origin. */
-  readonly videoContentSourceUrl: string;
+  /**
+   * Its content, as its `VideoContentSourceUrl` names it: content segments are served by the distribution from it.
+   * Set this or `videoContentSourceUrl`.
+   * @default - `ContentSource.fromUrl(videoContentSourceUrl)`
+   */
+  readonly contentSource?: ContentSource;
+  /**
+   * Its content source URL (the same as `contentSource: ContentSource.fromUrl(url)`). Set this or `contentSource`.
+   * @default - from `contentSource`
+   */
+  readonly videoContentSourceUrl?: string;
   /**
    * Its ADS request timeout (sizes how long CloudFront and the session function wait for MediaTailor).
    * @default Duration.seconds(3)
@@ -250,6 +267,8 @@ export class PlaybackConfiguration {
     return new PlaybackConfiguration(undefined, props);
   }
 
+  private boundContent?: BoundContentSource;
+
   // closed: only the factories above make one
   private constructor(
     private readonly created: NewPlaybackConfigurationProps | undefined,
@@ -257,10 +276,17 @@ export class PlaybackConfiguration {
   ) {}
 
   /** @internal */
-  public _videoContentSourceUrl(): string {
-    const url = this.created?.videoContentSourceUrl ?? this.existing!.videoContentSourceUrl;
-    validateUrl('videoContentSourceUrl', url);
-    return url;
+  public _contentSource(): BoundContentSource {
+    if (!this.boundContent) {
+      const { contentSource, videoContentSourceUrl } = this.created ?? this.existing!;
+      if ((contentSource === undefined) === (videoContentSourceUrl === undefined)) {
+        throw new Error(`playbackConfiguration needs exactly one of contentSource and videoContentSourceUrl, got ${contentSource ? 'both' : 'neither'}`);
+      }
+      this.boundContent = contentSource
+        ? contentSource._bind('contentSource')
+        : ContentSource.fromUrl(videoContentSourceUrl!)._bind('videoContentSourceUrl');
+    }
+    return this.boundContent;
   }
 
   /** @internal */
@@ -285,7 +311,7 @@ export class PlaybackConfiguration {
     const resource = new mediatailor.CfnPlaybackConfiguration(scope, 'PlaybackConfiguration', {
       name,
       adDecisionServerUrl: props.adDecisionServerUrl,
-      videoContentSourceUrl: props.videoContentSourceUrl,
+      videoContentSourceUrl: this._contentSource().videoContentSourceUrl,
       cdnConfiguration: {
         contentSegmentUrlPrefix: props.contentSegmentUrlPrefix ?? prefixes.content,
         adSegmentUrlPrefix: props.adSegmentUrlPrefix ?? prefixes.ad,
@@ -335,11 +361,6 @@ function hhmmss(duration: Duration): string {
   return `${pad(Math.floor(total / 3600))}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
 }
 
-function validateUrl(propName: string, url: string): void {
-  if (Token.isUnresolved(url)) throw new Error(`${propName} must be a literal URL: the distribution's content origin is derived from it`);
-  if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(url)) throw new Error(`${propName} must be an http(s) URL without query or fragment, got '${url}'`);
-}
-
 function validateAdsTimeout(propName: string, timeoutMs: number): void {
   if (!Number.isInteger(timeoutMs) || timeoutMs < mediaTailorAdsTimeoutMs.minimum || timeoutMs > mediaTailorAdsTimeoutMs.maximum) {
     throw new Error(`${propName} must be from ${mediaTailorAdsTimeoutMs.minimum} to ${mediaTailorAdsTimeoutMs.maximum} ms, got ${timeoutMs}`);
@@ -349,9 +370,6 @@ function validateAdsTimeout(propName: string, timeoutMs: number): void {
 function validateNew(props: NewPlaybackConfigurationProps, name: string): void {
   if (!Token.isUnresolved(name) && !/^[a-zA-Z0-9_-]{1,64}$/.test(name)) {
     throw new Error(`playbackConfiguration name must be 1 to 64 letters, digits, '-' or '_', got '${name}'`);
-  }
-  if (props.videoContentSourceUrl.length > 512) {
-    throw new Error(`videoContentSourceUrl must be at most 512 characters, got ${props.videoContentSourceUrl.length}`);
   }
   if (!Token.isUnresolved(props.adDecisionServerUrl) && (props.adDecisionServerUrl.length === 0 || props.adDecisionServerUrl.length > 25_000)) {
     throw new Error(`adDecisionServerUrl must be 1 to 25,000 characters, got ${props.adDecisionServerUrl.length}`);

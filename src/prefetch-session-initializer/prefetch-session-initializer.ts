@@ -2,10 +2,14 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as mediatailor from 'aws-cdk-lib/aws-mediatailor';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { announcedSchedulesPerGroup, wireAnnouncedBreaks } from './announced-break-wiring';
+import { AnnouncedBreaksProps } from './announced-breaks';
+import { announcedBreakMetrics, announcedScheduleNamePrefix } from './contract/announced-break';
 import { defaultPrefetchGroups, maxSessionBodyBytes, mediaTailorWaitMs, sessionFunctionDefaults } from './contract/defaults';
 import { explicitSessionPath, originSecretHeader, sessionEnvironment, sessionInitializerPrefix, sessionMetrics } from './contract/protocol';
 import { groupCountProblem, streamIds } from './contract/stream-groups';
@@ -37,6 +41,14 @@ export interface PrefetchSessionInitializerProps extends DistributionSettings {
   readonly prefetchSchedules?: RecurringPrefetchScheduleProps[];
 
   /**
+   * Ad breaks announced as EventBridge events become SINGLE prefetch schedules, one per group, retrieval staggered
+   * across the groups, deleted by an hourly sweep once used. Their share of the 25-schedule quota
+   * (`maxOverlappingBreaks` per group) counts against `prefetchGroups`.
+   * @default - no announced breaks
+   */
+  readonly announcedBreaks?: AnnouncedBreaksProps;
+
+  /**
    * Largest explicit session initialization body accepted (larger: 413).
    * @default 16384 bytes
    */
@@ -54,7 +66,8 @@ export interface PrefetchSessionInitializerProps extends DistributionSettings {
  * MediaTailor behind CloudFront, with sessions spread over prefetch groups: `/session-initializer/v1/master/...` and
  * `/session-initializer/v1/dash/...` answer 302 with `aws.streamId` (a CloudFront Function), and
  * `POST /session-initializer/v1/session/...` initializes an explicit session with `streamId` in the body (a Lambda
- * function behind CloudFront); recurring prefetch schedules are declared per group.
+ * function behind CloudFront); recurring prefetch schedules are declared per group, and ad breaks announced on
+ * EventBridge (`announcedBreaks`) become one SINGLE schedule per group, retrieval staggered across the groups.
  */
 export class PrefetchSessionInitializer extends Construct {
   /** The distribution players use. */
@@ -83,15 +96,22 @@ export class PrefetchSessionInitializer extends Construct {
   public readonly originSecret: secretsmanager.ISecret;
   /** The recurring prefetch schedules, every group's. */
   public readonly prefetchSchedules: mediatailor.CfnPrefetchSchedule[];
+  /** The function that turns announced breaks into prefetch schedules (when `announcedBreaks` is set). */
+  public readonly announcedBreakFunction?: lambda.IFunction;
+  /** The rule that sends announced breaks to it (when `announcedBreaks` is set). */
+  public readonly announcedBreakRule?: events.IRule;
 
   private readonly handler: BundledHandler;
+  private readonly announcedBreakHandler?: BundledHandler;
 
   constructor(scope: Construct, id: string, props: PrefetchSessionInitializerProps) {
     super(scope, id);
     const groups = props.prefetchGroups ?? defaultPrefetchGroups;
     const schedules = props.prefetchSchedules ?? [];
-    const problem = groupCountProblem(groups, { recurring: schedules.length, single: 0 });
+    const problem = groupCountProblem(groups, { recurring: schedules.length, single: announcedSchedulesPerGroup(props.announcedBreaks) });
     if (problem) throw new Error(problem);
+    const claimed = schedules.find((schedule) => schedule.name.startsWith(announcedScheduleNamePrefix));
+    if (claimed) throw new Error(`prefetchSchedules name must not start with '${announcedScheduleNamePrefix}' (the announced-break schedules' prefix), got '${claimed.name}'`);
     const maxBodyBytes = props.maxSessionBodyBytes ?? maxSessionBodyBytes.default;
     if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < maxSessionBodyBytes.minimum || maxBodyBytes > maxSessionBodyBytes.maximum) {
       throw new Error(`maxSessionBodyBytes must be an integer from ${maxSessionBodyBytes.minimum} to ${maxSessionBodyBytes.maximum}, got ${maxBodyBytes}`);
@@ -140,12 +160,7 @@ export class PrefetchSessionInitializer extends Construct {
       code: cloudfront.FunctionCode.fromInline(renderStreamIdRedirectFunction(groups)),
     });
 
-    const contentSourceUrl = new URL(props.playbackConfiguration._videoContentSourceUrl());
-    const contentOrigin = new origins.HttpOrigin(contentSourceUrl.hostname, {
-      protocolPolicy: contentSourceUrl.protocol === 'http:' ? cloudfront.OriginProtocolPolicy.HTTP_ONLY : cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-      httpPort: contentSourceUrl.protocol === 'http:' && contentSourceUrl.port ? Number(contentSourceUrl.port) : undefined,
-      httpsPort: contentSourceUrl.protocol === 'https:' && contentSourceUrl.port ? Number(contentSourceUrl.port) : undefined,
-    });
+    const content = props.playbackConfiguration._contentSource();
     const mediaTailorReadTimeout = Duration.seconds(Math.ceil(waitMs / 1000));
     const segmentsOrigin = new origins.HttpOrigin(`segments.mediatailor.${region}.amazonaws.com`, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY });
     const manifestsOrigin = new origins.HttpOrigin(manifestsHost, {
@@ -182,8 +197,10 @@ export class PrefetchSessionInitializer extends Construct {
       comment: 'PrefetchSessionInitializer: MediaTailor with prefetch groups',
       logFilePrefix: 'prefetch-session-initializer/',
       // content segments go to the content origin, never to MediaTailor's ad origin
-      defaultBehavior: cached(contentOrigin),
+      defaultBehavior: content.behavior ? { ...content.behavior(content.origin), responseHeadersPolicy: cors } : cached(content.origin),
       additionalBehaviors: {
+        ...Object.fromEntries(Object.entries(content.precedingBehaviors ?? {})
+          .map(([pattern, behavior]) => [pattern, { ...behavior, responseHeadersPolicy: cors }])),
         [`${sessionInitializerPrefix.slice(1)}${explicitSessionPath}*`]: uncached(sessionOrigin, cloudfront.AllowedMethods.ALLOW_ALL),
         [`${sessionInitializerPrefix.slice(1)}/*`]: {
           ...uncached(manifestsOrigin, cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS),
@@ -198,7 +215,7 @@ export class PrefetchSessionInitializer extends Construct {
     this.urlBase = front.urlBase;
     this.sessionInitializerUrlBase = `${this.urlBase}${sessionInitializerPrefix}`;
     const domain = domainOf(this.distribution);
-    this.contentSegmentUrlPrefix = `https://${domain}${contentSourceUrl.pathname}`;
+    this.contentSegmentUrlPrefix = `https://${domain}${content.path}`;
     this.adSegmentUrlPrefix = `https://${domain}/`;
 
     const configuration = props.playbackConfiguration._bind(this, { content: this.contentSegmentUrlPrefix, ad: this.adSegmentUrlPrefix });
@@ -219,6 +236,14 @@ export class PrefetchSessionInitializer extends Construct {
       if (configuration.resource) declared.forEach((resource) => resource.node.addDependency(configuration.resource!));
       return declared;
     });
+
+    if (props.announcedBreaks) {
+      const wiring = wireAnnouncedBreaks(this, props.announcedBreaks, configuration.name, groups);
+      if (configuration.resource) wiring.handler.function.node.addDependency(configuration.resource);
+      this.announcedBreakHandler = wiring.handler;
+      this.announcedBreakFunction = wiring.handler.function;
+      this.announcedBreakRule = wiring.rule;
+    }
   }
 
   /** Explicit sessions MediaTailor initialized. */
@@ -234,5 +259,25 @@ export class PrefetchSessionInitializer extends Construct {
   /** Explicit session requests MediaTailor refused, failed or did not answer in time. */
   public metricMediaTailorErrors(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.handler.metric(sessionMetrics.mediaTailorErrors, options);
+  }
+
+  /** Prefetch schedules created for announced breaks (throws unless `announcedBreaks` is set). */
+  public metricAnnouncedSchedulesCreated(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.announcedBreakMetric(announcedBreakMetrics.schedulesCreated, options);
+  }
+
+  /** Announcements refused: malformed, too late, too far ahead or over the reserved quota (throws unless `announcedBreaks` is set). */
+  public metricRejectedAnnouncements(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.announcedBreakMetric(announcedBreakMetrics.rejectedAnnouncements, options);
+  }
+
+  /** Announced-break invocations that failed on MediaTailor after retries (throws unless `announcedBreaks` is set). */
+  public metricAnnouncedBreakFailures(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.announcedBreakMetric(announcedBreakMetrics.mediaTailorFailures, options);
+  }
+
+  private announcedBreakMetric(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.announcedBreakHandler) throw new Error(`${metricName} is published only when announcedBreaks is set`);
+    return this.announcedBreakHandler.metric(metricName, options);
   }
 }

@@ -10,10 +10,11 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CheckFunction } from './check-function';
-import { playlistKeySuffixes } from './contract/playlist-marks';
+import { playlistKeySuffixes, playlistPathPatternSuffix } from './contract/playlist-marks';
 import { guardEnvironment, guardMetrics } from './contract/protocol';
 import {
-  defaultPlaylistCacheTtlSeconds, defaultStaleAfterTargetDurations, isSafeThreshold, minimumStaleAfterTargetDurations, staleAfterMs,
+  defaultPlaylistCacheTtlSeconds, defaultStaleAfterTargetDurations, heartbeatIntervalMs, isSafeThreshold, minimumStaleAfterTargetDurations,
+  staleAfterMs,
 } from './contract/staleness';
 import { renderEdgeGuardFunction } from './edge-function';
 import { MarkFunction } from './mark-function';
@@ -111,10 +112,18 @@ export interface StalePlaylistGuardProps extends DistributionSettings {
 
   /**
    * Create CloudWatch alarms (origin mode: any stale detection, any message dead-lettered; edge mode: any
-   * marker event that failed all its retries).
+   * marker event that failed all its retries, any heartbeat the KeyValueStore did not take).
    * @default false
    */
   readonly alarms?: boolean;
+
+  /**
+   * The most cache behaviors your account allows on one distribution. The guard needs a playlist behavior per
+   * pipeline, a segment behavior per pipeline with a prefix, and a catch-all playlist behavior (2 x pipelines + 1), and
+   * refuses at synth time to need more than this.
+   * @default 25 (CloudFront's default quota, https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html)
+   */
+  readonly cacheBehaviorQuota?: number;
 }
 
 /**
@@ -137,8 +146,13 @@ export class StalePlaylistGuard extends Construct {
   public readonly staleAfterTargetDurations: number;
   /** Edge mode: the CloudFront Function on the pipelines' playlist behaviors. */
   public readonly edgeFunction?: cloudfront.IFunction;
-  /** Edge mode: the function that marks multivariant and ended playlists with S3 metadata. */
+  /** Edge mode: the function that marks multivariant and ended playlists with S3 metadata (and writes heartbeats). */
   public readonly markerFunction?: lambda.IFunction;
+  /**
+   * Edge mode with two or more pipelines: where the marker publishes when each pipeline last uploaded a playlist,
+   * read by the edge function, which answers 404 for a stale playlist only while another pipeline is healthy.
+   */
+  public readonly heartbeatStore?: cloudfront.IKeyValueStore;
   /** Origin mode: the function that checks and deletes stale playlists. */
   public readonly checkFunction?: lambda.IFunction;
   /** Origin mode: the delay queue between S3 events and the check function. */
@@ -166,6 +180,7 @@ export class StalePlaylistGuard extends Construct {
       return { bucket, prefix: normalizePrefix(pipeline._prefix) };
     });
     validateRouting(pipelines);
+    validateBehaviorCount(pipelines, props.cacheBehaviorQuota ?? defaultCacheBehaviorQuota);
     this.buckets = [...new Set(pipelines.map((pipeline) => pipeline.bucket))];
 
     const playlistCache = cacheSettings(this, 'PlaylistCachePolicy', {
@@ -190,10 +205,19 @@ export class StalePlaylistGuard extends Construct {
       customHeadersBehavior: { customHeaders: [{ header: 'Cache-Control', value: 'no-cache', override: true }] },
     });
     if (this.detection === StaleDetection.EDGE) {
+      // with one pipeline there is nothing to fail over to: no heartbeats, and the function never answers 404
+      if (pipelines.length > 1) {
+        this.heartbeatStore = new cloudfront.KeyValueStore(this, 'HeartbeatStore', {
+          comment: 'StalePlaylistGuard: when each pipeline last uploaded a playlist (ms since the epoch)',
+        });
+      }
       this.edgeFunction = new cloudfront.Function(this, 'EdgeFunction', {
-        comment: 'StalePlaylistGuard: 404 for live media playlists older than the threshold',
+        comment: 'StalePlaylistGuard: 404 for live media playlists older than the threshold while another pipeline is healthy',
         runtime: cloudfront.FunctionRuntime.JS_2_0,
-        code: cloudfront.FunctionCode.fromInline(renderEdgeGuardFunction({ staleAfterMs: this.staleAfterMs })),
+        keyValueStore: this.heartbeatStore,
+        code: cloudfront.FunctionCode.fromInline(renderEdgeGuardFunction({
+          staleAfterMs: this.staleAfterMs, pipelinePrefixes: pipelines.map((pipeline) => pipeline.prefix),
+        })),
       });
     }
 
@@ -213,15 +237,15 @@ export class StalePlaylistGuard extends Construct {
         ? [{ function: this.edgeFunction, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE }]
         : undefined,
     });
-    // CloudFront path patterns are case-sensitive: one playlist behavior per suffix spelling
+    // one playlist behavior per pipeline takes `.m3u8` in every letter case (`?` in the path pattern)
     const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {};
     // longest prefix first: CloudFront takes the first pattern that matches
     for (const pipeline of [...pipelines].sort((a, b) => b.prefix.length - a.prefix.length)) {
-      for (const suffix of playlistKeySuffixes) additionalBehaviors[`${pipeline.prefix}*${suffix}`] = behavior(pipeline.bucket, 'pipeline-playlist');
+      additionalBehaviors[`${pipeline.prefix}*${playlistPathPatternSuffix}`] = behavior(pipeline.bucket, 'pipeline-playlist');
       if (pipeline.prefix !== '') additionalBehaviors[`${pipeline.prefix}*`] = behavior(pipeline.bucket, 'segment');
     }
     // playlists outside the pipelines (e.g. a multivariant playlist at the root): short-cached, never judged
-    for (const suffix of playlistKeySuffixes) additionalBehaviors[`*${suffix}`] ??= behavior(pipelines[0].bucket, 'other-playlist');
+    additionalBehaviors[`*${playlistPathPatternSuffix}`] ??= behavior(pipelines[0].bucket, 'other-playlist');
     const front = new CdnFront(this, {
       ...props,
       comment: 'StalePlaylistGuard: live HLS origin',
@@ -267,7 +291,7 @@ export class StalePlaylistGuard extends Construct {
         });
       }
     } else {
-      const marker = this.createMarker(pipelines);
+      const marker = this.createMarker(pipelines, targetDurationSeconds);
       this.handler = marker.markerHandler;
       this.markerFunction = marker.markerHandler.function;
       this.deadLetterQueue = marker.deadLetterQueue;
@@ -277,6 +301,16 @@ export class StalePlaylistGuard extends Construct {
         alarmDescription: this.detection === StaleDetection.ORIGIN
           ? 'S3 events the stale-playlist check could not process'
           : 'Playlist events the marker could not process: a multivariant or ended playlist may be unmarked',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    if (props.alarms && this.heartbeatStore) {
+      this.metricHeartbeatFailures().createAlarm(this, 'HeartbeatFailureAlarm', {
+        alarmDescription: 'The marker could not write a pipeline heartbeat: while they fail, stale playlists are served instead of failing over',
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -323,6 +357,14 @@ export class StalePlaylistGuard extends Construct {
     return this.guardMetric(StaleDetection.EDGE, guardMetrics.marked, options);
   }
 
+  /**
+   * Edge mode only (throws on an origin-mode guard): pipeline heartbeats the marker could not write to the KeyValueStore.
+   * While they fail, stale playlists are served rather than failing over. (No data with one pipeline: no heartbeats.)
+   */
+  public metricHeartbeatFailures(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.guardMetric(StaleDetection.EDGE, guardMetrics.heartbeatFailures, options);
+  }
+
   /** Both modes: the distribution's 4xx rate (CloudFront, us-east-1); in edge mode, where stale playlists show up. */
   public metricErrorRate(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
@@ -367,15 +409,14 @@ export class StalePlaylistGuard extends Construct {
 
   /** Grants `actions` on the pipelines' playlist keys: in the bucket's policy where it can be changed, else in the role's. */
   private grantPlaylists(role: iam.Role, pipeline: GuardPipeline, statement: Omit<iam.PolicyStatementProps, 'resources' | 'principals'>, reason: string) {
-    for (const suffix of playlistKeySuffixes) {
-      const playlists = pipeline.bucket.arnForObjects(`${pipeline.prefix}*${suffix}`);
-      const inBucketPolicy = pipeline.bucket.addToResourcePolicy(
-        new iam.PolicyStatement({ ...statement, resources: [playlists], principals: [new iam.ArnPrincipal(role.roleArn)] }),
-      );
-      if (!inBucketPolicy.statementAdded) {
-        role.addToPrincipalPolicy(new iam.PolicyStatement({ ...statement, resources: [playlists] }));
-        acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, playlists)}]`, reason);
-      }
+    // one statement for every letter case of .m3u8 (IAM resources are case-sensitive)
+    const playlists = playlistKeySuffixes.map((suffix) => pipeline.bucket.arnForObjects(`${pipeline.prefix}*${suffix}`));
+    const inBucketPolicy = pipeline.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({ ...statement, resources: playlists, principals: [new iam.ArnPrincipal(role.roleArn)] }),
+    );
+    if (!inBucketPolicy.statementAdded) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ ...statement, resources: playlists }));
+      for (const resource of playlists) acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, resource)}]`, reason);
     }
     // without ListBucket S3 answers 403, not 404, for a missing key (a counterpart, or a playlist deleted meanwhile);
     // in the bucket's own policy where possible: a role policy naming the bucket would close a cycle through the
@@ -457,7 +498,7 @@ export class StalePlaylistGuard extends Construct {
    * Edge mode: S3 ObjectCreated events for playlists invoke the marker asynchronously (no queue, no delay); it reads
    * each new playlist's first and last bytes and marks multivariant and ended ones with a conditional copy in place.
    */
-  private createMarker(pipelines: GuardPipeline[]) {
+  private createMarker(pipelines: GuardPipeline[], targetDurationSeconds: number) {
     const deadLetterQueue = this.createDeadLetterQueue('MarkerDeadLetterQueue', 'this queue is the marker function\'s dead-letter queue');
     const markerHandler = new BundledHandler(this, 'Marker', {
       functionClass: MarkFunction,
@@ -466,10 +507,23 @@ export class StalePlaylistGuard extends Construct {
       roleDescription: 'StalePlaylistGuard marker: read playlists in the pipelines and copy them onto themselves with metadata, its own logs',
       defaults: { memorySize: 256, timeout: Duration.seconds(10) },
       functionOptions: { deadLetterQueue, retryAttempts: 2 },
-      environment: { [guardEnvironment.pipelines]: pipelinesJson(this, pipelines) },
+      environment: {
+        [guardEnvironment.pipelines]: pipelinesJson(this, pipelines),
+        ...(this.heartbeatStore ? {
+          [guardEnvironment.heartbeatStoreArn]: this.heartbeatStore.keyValueStoreArn,
+          [guardEnvironment.heartbeatIntervalMs]: String(heartbeatIntervalMs(targetDurationSeconds, this.staleAfterMs)),
+        } : {}),
+      },
     });
     const role = markerHandler.role;
     const markerFunction = markerHandler.function;
+    if (this.heartbeatStore) {
+      // the marker writes heartbeats to this one store; DescribeKeyValueStore gives the ETag every write must name
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:PutKey'],
+        resources: [this.heartbeatStore.keyValueStoreArn],
+      }));
+    }
     const reason = 'the marker may read any playlist (.m3u8) of the pipeline and copy it onto itself with new metadata, and nothing else';
     for (const pipeline of pipelines) {
       // CopyObject needs s3:GetObject on the source and s3:PutObject on the target: a copy within the pipeline, metadata replaced
@@ -513,6 +567,9 @@ interface GuardPipeline {
 
 /** Key of aws-cdk-lib's singleton bucket-notification handler in a stack. */
 const notificationHandlerId = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
+
+/** CloudFront's default quota of cache behaviors per distribution (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html). */
+const defaultCacheBehaviorQuota = 25;
 
 /** What `GET /` asks the bucket for (with ListBucket, S3 would otherwise list the bucket). */
 const rootObjectKey = 'master.m3u8';
@@ -587,6 +644,25 @@ function validateRouting(pipelines: GuardPipeline[]): void {
         + 'LivePipeline.inBucket(bucketB, \'pipeline-b/\'), with the encoder writing there)');
     }
     byPrefix.set(pipeline.prefix, pipelines.indexOf(pipeline));
+  }
+}
+
+/**
+ * The cache behaviors the guard adds besides the default one: a playlist behavior per pipeline, a segment behavior per
+ * pipeline with a prefix, and the catch-all playlist behavior.
+ */
+function cacheBehaviorCount(pipelines: GuardPipeline[]): number {
+  const segmentBehaviors = pipelines.filter((pipeline) => pipeline.prefix !== '').length;
+  return pipelines.length + segmentBehaviors + 1;
+}
+
+function validateBehaviorCount(pipelines: GuardPipeline[], quota: number): void {
+  if (!Number.isInteger(quota) || quota < 1) throw new Error(`cacheBehaviorQuota must be a whole number >= 1, got ${quota}`);
+  const count = cacheBehaviorCount(pipelines);
+  if (count > quota) {
+    const names = pipelines.map((pipeline) => `'${pipeline.prefix}'`).join(', ');
+    throw new Error(`pipelines: ${pipelines.length} pipelines (${names}) need ${count} cache behaviors on one distribution, more than the quota of ${quota} `
+      + '(cacheBehaviorQuota; CloudFront\'s default is 25, raise it with a Service Quotas request and set cacheBehaviorQuota, or use fewer pipelines per guard)');
   }
 }
 

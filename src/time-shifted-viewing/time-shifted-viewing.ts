@@ -137,11 +137,14 @@ export class TimeShiftedViewing extends Construct {
   public readonly cacheBehaviors: ChannelCacheBehaviors;
   /** The channel, when the construct created it. */
   public readonly channel?: mediatailor.CfnChannel;
+  /** Name of the channel. */
+  public readonly channelName: string;
 
   constructor(scope: Construct, id: string, props: TimeShiftedViewingProps) {
     super(scope, id);
     const bound = props.channel._bind(this);
     this.channel = bound.channel;
+    this.channelName = props.channel.channelName;
     this.cacheBehaviors = new ChannelCacheBehaviors(this, 'CacheBehaviors', {
       channelName: props.channel.channelName,
       segmentDuration: props.segmentDuration,

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { CdnBehavior, CdnStandIn, pathPatternToRegExp, startCdnStandIn } from './cdn-stand-in';
 import { CloudFrontFunction, loadCloudFrontFunction } from './cloudfront-function';
 import { LoopbackServer, startStaticServer } from './static-server';
+import { pipelineHeartbeatKey } from '../../src/stale-playlist-guard/contract/protocol';
 import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-function';
 
 const T0 = Date.UTC(2024, 5, 1, 12, 0, 0);
@@ -25,6 +26,13 @@ describe('CDN stand-in', () => {
   let cdnNow: number;
   let fnNow: number;
   const cdns: CdnStandIn[] = [];
+
+  /** The guard's function for a root pipeline and a standby one whose heartbeat stays fresh: a stale root playlist is a 404. */
+  function writeGuard(name: string): CloudFrontFunction {
+    const file = path.join(workDir, name);
+    fs.writeFileSync(file, renderEdgeGuardFunction({ staleAfterMs: 6000, pipelinePrefixes: ['', 'standby/'] }));
+    return loadCloudFrontFunction(file, { now: () => fnNow, keyValueStore: { [pipelineHeartbeatKey(1)]: String(T0 + 7000) } });
+  }
 
   function writeFunction(name: string, code: string): CloudFrontFunction {
     const file = path.join(workDir, name);
@@ -138,7 +146,7 @@ describe('CDN stand-in', () => {
   });
 
   test('runs the viewer-response function on cached responses too, and never caches what it returns', async () => {
-    const guard = writeFunction('guard.js', renderEdgeGuardFunction({ staleAfterMs: 6000 }));
+    const guard = writeGuard('guard.js');
     const stand = await cdn([{ pathPattern: '*.m3u8', ttlSeconds: 60, viewerResponseFunction: guard }]);
     const get = () => fetch(`${stand.origin}/guarded/index.m3u8`);
 
@@ -185,7 +193,7 @@ describe('CDN stand-in', () => {
   });
 
   test('the shipped guard turns a stale 304 into a 404 and strips validators from what it passes', async () => {
-    const guard = writeFunction('guard-304.js', renderEdgeGuardFunction({ staleAfterMs: 6000 }));
+    const guard = writeGuard('guard-304.js');
     const stand = await cdn([{ pathPattern: '*.m3u8', ttlSeconds: 60, viewerResponseFunction: guard }]);
     fnNow = T0 + 1000;
     const fresh = await fetch(`${stand.origin}/conditional/index.m3u8`);
@@ -295,5 +303,26 @@ describe('CDN stand-in', () => {
     expect(response.status).toBe(503);
     expect(await response.text()).toContain('boom');
     expect(stand.requests[0]).toMatchObject({ status: 503, originStatus: 200, functionRan: true });
+  });
+  test('runs the viewer-request function first: its response goes to the viewer, its request on to the cache and origin', async () => {
+    const rewrite = writeFunction('rewrite.js', `function handler(event) {
+  var request = event.request;
+  if (request.uri.indexOf('/answer/') === 0) return { statusCode: 302, statusDescription: 'Found', headers: { location: { value: '/moved' } } };
+  request.uri = request.uri.replace('/old/', '/new/');
+  request.querystring.added = { value: 'a%20b' };
+  return request;
+}
+`);
+    const front = await cdn([{ pathPattern: '*', ttlSeconds: 60, viewerRequestFunction: rewrite, forwardAllQueryStrings: true }]);
+    const redirected = await fetch(`${front.origin}/answer/x.m3u8`, { redirect: 'manual' });
+    expect(redirected.status).toBe(302);
+    expect(redirected.headers.get('location')).toBe('/moved');
+    expect(origin.requests.some((request) => request.url.startsWith('/origin/answer/'))).toBe(false);
+
+    const rewritten = await fetch(`${front.origin}/old/rewritten.m3u8?keep=1`);
+    expect(rewritten.status).toBe(200);
+    expect(origin.requests.filter((request) => request.url.startsWith('/origin/new/rewritten.m3u8')).map((request) => request.url))
+      .toEqual(['/origin/new/rewritten.m3u8?keep=1&added=a%20b']);
+    expect(front.requests.map((request) => [request.path, request.functionRan])).toEqual([['/answer/x.m3u8', true], ['/old/rewritten.m3u8', true]]);
   });
 });

@@ -22,16 +22,22 @@
  * - origin responses of 400 and above go to the viewer untouched, because CloudFront does not invoke
  *   viewer-response functions for them, and are cached for `errorTtlSeconds` (error caching minimum TTL);
  * - a function that throws or returns an invalid result answers 503, as CloudFront does.
+ * - the behavior's viewer-request CloudFront Function runs before all of the above: a response it returns goes to the
+ *   viewer as is (no cache lookup, no origin fetch), a request it returns continues with its URI and query string;
+ * - `forwardAllQueryStrings` (an origin request policy forwarding every query string) sends the viewer's whole query
+ *   string to the origin, as sent.
  * Every response carries `access-control-allow-origin: *`. Not modelled: request collapsing, Range
- * requests, compression, origin failover, viewer-request functions.
+ * requests, compression, origin failover.
  */
 import * as http from 'http';
 import {
   CloudFrontCookies,
   CloudFrontFunction,
   CloudFrontHeaders,
+  CloudFrontQuerystring,
   CloudFrontResponse,
   isCloudFrontResponse,
+  viewerRequestEvent,
   viewerResponseEvent,
 } from './cloudfront-function';
 import { listenOnLoopback } from './loopback';
@@ -52,6 +58,10 @@ export interface CdnBehavior {
   readonly origin?: string;
   /** Custom headers of the behavior's response headers policy, with override (lower-case names). */
   readonly responseHeaders?: Record<string, string>;
+  /** Viewer-request function associated with the behavior. */
+  readonly viewerRequestFunction?: CloudFrontFunction;
+  /** Forward the viewer's whole query string to the origin (not part of the cache key). @default false */
+  readonly forwardAllQueryStrings?: boolean;
 }
 
 /** How to start the stand-in. */
@@ -87,7 +97,7 @@ export interface CdnRequestRecord {
   readonly cacheKey?: string;
   /** Status of the cached or origin response before the viewer-response function. */
   readonly originStatus?: number;
-  /** Whether a viewer-response function ran for this response. */
+  /** Whether a CloudFront Function (viewer request or viewer response) ran for this request. */
   readonly functionRan: boolean;
   /** Headers the viewer got (lower-case names, duplicates joined with `, `). */
   readonly headers: Record<string, string>;
@@ -173,7 +183,7 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
       });
   });
 
-  async function serve(request: http.IncomingMessage, method: string, pathName: string, behavior: CdnBehavior | undefined): Promise<{
+  async function serve(request: http.IncomingMessage, method: string, viewerPath: string, behavior: CdnBehavior | undefined): Promise<{
     outgoing: Outgoing; cacheState: CdnRequestRecord['cache']; cacheKey?: string; originStatus?: number; functionRan: boolean;
   }> {
     if (method === 'OPTIONS') {
@@ -186,9 +196,28 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
     if (!behavior) {
       return { outgoing: textResponse(404, 'no cache behavior matches this path'), cacheState: 'none', functionRan: false };
     }
-    const query = new URLSearchParams((request.url ?? '').split('?').slice(1).join('?'));
+    let pathName = viewerPath;
+    let rawQuery = (request.url ?? '').split('?').slice(1).join('?');
+    let requestFunctionRan = false;
+    if (behavior.viewerRequestFunction) {
+      requestFunctionRan = true;
+      let returned;
+      try {
+        const event = viewerRequestEvent({ method, uri: pathName, querystring: rawQuery, headers: definedHeaders(request.headers) });
+        returned = await behavior.viewerRequestFunction.run(event);
+      } catch (error) {
+        const outgoing = textResponse(503, `The CloudFront function associated with this behavior failed: ${(error as Error).message}`);
+        return { outgoing, cacheState: 'none', functionRan: true };
+      }
+      if (isCloudFrontResponse(returned)) return { outgoing: fromFunction(returned, Buffer.alloc(0)), cacheState: 'none', functionRan: true };
+      pathName = returned.uri;
+      rawQuery = queryStringOf(returned.querystring);
+    }
+    const query = new URLSearchParams(rawQuery);
     const keyed = selectQuery(query, behavior.cacheKeyQueryStrings ?? []);
-    const forwarded = selectQuery(query, [...behavior.cacheKeyQueryStrings ?? [], ...behavior.forwardedQueryStrings ?? []]);
+    const forwarded = behavior.forwardAllQueryStrings
+      ? rawQuery
+      : selectQuery(query, [...behavior.cacheKeyQueryStrings ?? [], ...behavior.forwardedQueryStrings ?? []]);
     const cacheKey = `${pathName}${keyed ? `?${keyed}` : ''}`;
     let stored = cache.get(cacheKey);
     let cacheState: 'hit' | 'miss' = 'hit';
@@ -209,7 +238,7 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
     };
     const fn = behavior.viewerResponseFunction;
     if (!fn || stored.status >= 400) {
-      return { outgoing: fromCache, cacheState, cacheKey, originStatus: stored.status, functionRan: false };
+      return { outgoing: fromCache, cacheState, cacheKey, originStatus: stored.status, functionRan: requestFunctionRan };
     }
     const event = viewerResponseEvent({
       method,
@@ -265,6 +294,13 @@ function cachesLikeOk(response: Response): boolean {
   if (response.status === 200) return true;
   if (response.status === 307 || response.status === 308) return response.headers.has('cache-control');
   return response.status >= 300 && response.status < 400 && response.status !== 304;
+}
+
+/** The query string CloudFront sends on for a viewer-request function's querystring object (values as the function left them). */
+function queryStringOf(querystring: CloudFrontQuerystring | undefined): string {
+  return Object.entries(querystring ?? {})
+    .flatMap(([name, field]) => (field.multiValue ?? [field]).map((entry) => `${name}=${entry.value}`))
+    .join('&');
 }
 
 /** `name=value&...` of the parameters of `query` named in `names`, in the viewer's order; '' when none. */

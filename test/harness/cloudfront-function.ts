@@ -14,8 +14,9 @@
  *   `btoa`, `TextEncoder`, `TextDecoder`, and `require` for the built-in modules only;
  * - built-in modules: `crypto` (`createHash`/`createHmac` with md5, sha1 or sha256 and hex, base64 or
  *   base64url digests, a Buffer without encoding), `querystring`, `buffer`, and `cloudfront` whose
- *   `kvs()` handle offers async `get(key, { format })` (string, json, bytes; rejects a missing key) and
- *   `exists(key)`; the module may be loaded with the documented `import cf from 'cloudfront';` form;
+ *   `kvs()` handle offers async `get(key, { format })` (string, json, bytes; rejects a missing key),
+ *   `exists(key)` and `meta()` (creationDateTime, lastUpdatedDateTime, keyCount); `kvs()` throws when no store is
+ *   associated; the module may be loaded with the documented `import cf from 'cloudfront';` form;
  * - event shape: `version` 1.0, `context`, `viewer.ip`, `request` and `response` with lower-case header
  *   names, `{ value }` fields plus `multiValue` for duplicates, cookies kept out of `headers`, query string
  *   values passed through unchanged, disallowed headers never exposed;
@@ -153,7 +154,7 @@ export type CloudFrontFunctionResult = CloudFrontRequest | CloudFrontResponse;
 export interface LoadOptions {
   /** fixed invocation time (ms since epoch) or a function returning it; default Date.now() at each run */
   now?: number | (() => number);
-  /** key-value store contents for require('cloudfront').kvs() */
+  /** key-value store contents for require('cloudfront').kvs(); read at each call, so later changes are seen (see key-value-store.ts) */
   keyValueStore?: Record<string, string>;
 }
 
@@ -538,6 +539,9 @@ function keyValueStoreHandle(store: Record<string, string> | undefined): unknown
       }
     },
     exists: async (key: string): Promise<boolean> => has(key),
+    meta: async (): Promise<{ creationDateTime: string; lastUpdatedDateTime: string; keyCount: number }> => ({
+      creationDateTime: '2026-01-01T00:00:00.000Z', lastUpdatedDateTime: '2026-01-01T00:00:00.000Z', keyCount: Object.keys(store).length,
+    }),
   };
 }
 

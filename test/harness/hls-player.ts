@@ -17,6 +17,18 @@ export interface PlayedFragment {
   readonly programDateTime: number | null;
 }
 
+/** A fragment the player of an HLS Interstitials asset started showing (its FRAG_CHANGED). */
+export interface AssetFragment {
+  /** The asset (X-ASSET-URI or an asset list's URI) whose player showed it. */
+  readonly assetUri: string;
+  readonly sn: number;
+  readonly level: number;
+  readonly url: string;
+  /** Start on the asset's own timeline, seconds. */
+  readonly start: number;
+  readonly duration: number;
+}
+
 /** An hls.js ERROR event. */
 export interface PlayerError {
   readonly type: string;
@@ -29,11 +41,13 @@ export interface PlayerError {
 
 /** An HLS Interstitials event hls.js reported. */
 export interface InterstitialRecord {
-  readonly kind: 'started' | 'asset-started' | 'ended' | 'primary-resumed';
+  readonly kind: 'started' | 'asset-started' | 'asset-error' | 'ended' | 'primary-resumed' | 'media-ended';
   /** The EXT-X-DATERANGE ID of the interstitial. */
   readonly id?: string;
-  /** The asset's URI (asset-started only). */
+  /** The asset's URI (asset-started and asset-error only). */
   readonly assetUri?: string;
+  /** Why hls.js gave up on the asset (asset-error only). */
+  readonly reason?: string;
   /** Primary-content time at the event, seconds. */
   readonly primaryTime: number;
 }
@@ -48,6 +62,8 @@ export interface PlaybackResult {
   /** Distinct discontinuity counters in the order the player crossed them, e.g. [0, 1, 2]. */
   readonly discontinuities: number[];
   readonly fragments: PlayedFragment[];
+  /** Fragments the players of HLS Interstitials assets started showing, in order (empty without interstitials). */
+  readonly assetFragments: AssetFragment[];
   readonly errors: PlayerError[];
   /** HLS Interstitials events in order (empty for playlists without interstitials). */
   readonly interstitials: InterstitialRecord[];
@@ -55,6 +71,8 @@ export interface PlaybackResult {
   readonly decodedFrames: number;
   /** Seconds of wall time from loadSource to the outcome. */
   readonly wallSeconds: number;
+  /** The media element `settleMs` after the outcome; undefined when `settleMs` is not given. */
+  readonly settledMedia?: SettledMedia;
 }
 
 /** How to play. */
@@ -65,6 +83,15 @@ export interface PlayOptions {
   readonly timeoutMs?: number;
   /** Extra hls.js configuration (JSON-serializable), merged over the harness defaults. */
   readonly hlsConfig?: Record<string, unknown>;
+  /** After the outcome, wait this long and report the media element's state as `settledMedia`. @default 0 (not reported) */
+  readonly settleMs?: number;
+}
+
+/** The media element's state some time after the outcome (see {@link PlayOptions.settleMs}). */
+export interface SettledMedia {
+  readonly readyState: number;
+  readonly ended: boolean;
+  readonly paused: boolean;
 }
 
 /** Fails fast on a missing segment instead of hls.js's ~30 s of default retries. */
@@ -86,7 +113,7 @@ const playerPage = `<!doctype html>
 <script>
 window.startPlayback = function (url, rate, config) {
   var video = document.getElementById('video');
-  var state = window.__playback = { done: null, fragments: [], errors: [], interstitials: [], started: performance.now(), finished: 0 };
+  var state = window.__playback = { done: null, fragments: [], assetFragments: [], errors: [], interstitials: [], started: performance.now(), finished: 0 };
   function finish(outcome) {
     if (state.done) return;
     state.done = outcome;
@@ -127,14 +154,33 @@ window.startPlayback = function (url, rate, config) {
       });
     };
   }
+  hls.on(Hls.Events.INTERSTITIAL_ASSET_PLAYER_CREATED, function (_event, data) {
+    // what an interstitial asset's own player shows: proof the asset played, not just that it started
+    var assetUri = data.asset.uri;
+    data.player.hls.on(Hls.Events.FRAG_CHANGED, function (_assetEvent, changed) {
+      var f = changed.frag;
+      state.assetFragments.push({ assetUri: assetUri, sn: f.sn, level: f.level, url: f.url, start: f.start, duration: f.duration });
+    });
+  });
   hls.on(Hls.Events.INTERSTITIAL_STARTED, interstitial('started'));
   hls.on(Hls.Events.INTERSTITIAL_ASSET_STARTED, interstitial('asset-started'));
   hls.on(Hls.Events.INTERSTITIAL_ENDED, interstitial('ended'));
   hls.on(Hls.Events.INTERSTITIALS_PRIMARY_RESUMED, interstitial('primary-resumed'));
+  hls.on(Hls.Events.INTERSTITIAL_ASSET_ERROR, function (_event, data) {
+    state.interstitials.push({
+      kind: 'asset-error', id: data.event ? data.event.identifier : undefined,
+      assetUri: data.asset ? data.asset.uri : undefined, reason: data.error ? data.error.message : undefined,
+      primaryTime: hls.interstitialsManager ? hls.interstitialsManager.primary.currentTime : video.currentTime,
+    });
+  });
   video.addEventListener('ended', function () {
-    // interstitial assets play in the same element: only the end of the primary content ends playback
+    // interstitial assets play in the same element, each ending it: playback ends when the element ends while the
+    // last item of the schedule plays (the primary content, or a post-roll after it)
     var manager = hls.interstitialsManager;
-    if (manager && manager.playingItem && manager.playingItem.event) return;
+    if (manager && manager.events.length > 0) {
+      state.interstitials.push({ kind: 'media-ended', id: manager.playingItem && manager.playingItem.event ? manager.playingItem.event.identifier : undefined, primaryTime: manager.primary.currentTime });
+      if (manager.playingIndex < manager.schedule.length - 1) return;
+    }
     finish('ended');
   });
   video.addEventListener('error', function () {
@@ -144,6 +190,10 @@ window.startPlayback = function (url, rate, config) {
   hls.loadSource(url);
   hls.attachMedia(video);
 };
+window.mediaState = function () {
+  var video = document.getElementById('video');
+  return { readyState: video.readyState, ended: video.ended, paused: video.paused };
+};
 window.playbackSnapshot = function () {
   var video = document.getElementById('video');
   var state = window.__playback;
@@ -152,7 +202,7 @@ window.playbackSnapshot = function () {
   var manager = window.__hls && window.__hls.interstitialsManager;
   var primary = manager && manager.events.length > 0 ? manager.primary : null;
   return {
-    done: state.done, fragments: state.fragments, errors: state.errors, interstitials: state.interstitials,
+    done: state.done, fragments: state.fragments, assetFragments: state.assetFragments, errors: state.errors, interstitials: state.interstitials,
     currentTime: primary ? primary.currentTime : video.currentTime,
     duration: primary ? primary.duration : isFinite(video.duration) ? video.duration : 0,
     decodedFrames: quality.totalVideoFrames,
@@ -209,16 +259,23 @@ export class HlsPlayer {
         timedOut = true;
       });
       const snapshot = await page.evaluate(() => (globalThis as unknown as PlayerPage).playbackSnapshot());
+      let settledMedia: SettledMedia | undefined;
+      if (options.settleMs) {
+        await new Promise((resolve) => setTimeout(resolve, options.settleMs));
+        settledMedia = await page.evaluate(() => (globalThis as unknown as PlayerPage).mediaState());
+      }
       return {
         outcome: timedOut ? 'timeout' : snapshot.done as 'ended' | 'fatal',
         currentTime: snapshot.currentTime,
         duration: snapshot.duration,
         discontinuities: distinctInOrder(snapshot.fragments.map((f) => f.cc)),
         fragments: snapshot.fragments,
+        assetFragments: snapshot.assetFragments,
         errors: snapshot.errors,
         interstitials: snapshot.interstitials,
         decodedFrames: snapshot.decodedFrames,
         wallSeconds: snapshot.wallSeconds,
+        settledMedia,
       };
     } finally {
       await page.close();
@@ -251,11 +308,13 @@ interface PlayerPage {
   __playback: { done: string | null };
   startPlayback(url: string, rate: number, config: object): void;
   playbackSnapshot(): RawSnapshot;
+  mediaState(): SettledMedia;
 }
 
 interface RawSnapshot {
   done: string | null;
   fragments: PlayedFragment[];
+  assetFragments: AssetFragment[];
   errors: PlayerError[];
   interstitials: InterstitialRecord[];
   currentTime: number;

@@ -1,7 +1,9 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { IConstruct } from 'constructs';
-import { defaultTestInput, maximalPipeline } from './pipeline-stack';
+import { defaultTestInput, largestV1Pipeline, maximalPipeline } from './pipeline-stack';
 import { ChannelClass, LiveInput, LiveOttPipeline } from '../../src';
 import { DeployCheckTarget, describeDeployCheck } from '../harness/deploy-check/deploy-check';
 import { IamDecisionRow } from '../harness/deploy-check/iam-simulation';
@@ -13,32 +15,60 @@ const { partition, region, account } = checkEnvironment;
 const anotherDistribution = distributionArn('EANOTHERDISTRO');
 const anotherPackagerChannel = `arn:${partition}:mediapackagev2:${region}:${account}:channelGroup/someone-else/channel/live`;
 const anotherMediaLiveChannel = `arn:${partition}:medialive:${region}:${account}:channel:7654321`;
+const anotherV1Channel = `arn:${partition}:mediapackage:${region}:${account}:channels/0123456789abcdef0123456789abcdef`;
+const anotherSecret = `arn:${partition}:secretsmanager:${region}:${account}:secret:someone-else-AbCdEf`;
 
 /** The logical id of an L1 resource, or of an L2 construct's resource. */
 const idOf = (construct: IConstruct): string =>
   (construct instanceof CfnElement ? Stack.of(construct).resolve(construct.logicalId) : logicalIdOf(construct));
 const child = (scope: IConstruct, id: string) => ({ logicalId: idOf(scope.node.findChild(id)) });
 
-/** The requests the running pipeline makes, and the ones it must be refused. */
-function pipelineIamRows(pipeline: LiveOttPipeline, extra: IamDecisionRow[] = []): IamDecisionRow[] {
-  const cloudfront = { service: 'cloudfront.amazonaws.com' } as const;
+/** The requests MediaLive and CloudFront make of MediaPackage v2, and the ones they must be refused. */
+function mediaPackageV2Rows(pipeline: LiveOttPipeline): IamDecisionRow[] {
+  const cloudfrontService = { service: 'cloudfront.amazonaws.com' } as const;
   const thisDistribution = { 'aws:SourceArn': templateDistributionArn(logicalIdOf(pipeline.distribution)) };
   const otherDistribution = { 'aws:SourceArn': anotherDistribution };
   const encoder = { role: logicalIdOf(pipeline.channelRole) };
-  const stopper = { role: child(pipeline, 'StopOnDeleteRole').logicalId };
   const packagerChannel = child(pipeline, 'PackagerChannel');
   const endpoints = [child(pipeline, 'HlsTsEndpoint'), child(pipeline, 'CmafEndpoint')];
-  const channel = { logicalId: idOf(pipeline.channel) };
   return [
     { name: 'MediaLive role -> PutObject on its packager channel', request: { principal: encoder, action: 'mediapackagev2:PutObject', resource: packagerChannel }, expect: 'allow' },
     { name: 'MediaLive role -> PutObject on another packager channel', request: { principal: encoder, action: 'mediapackagev2:PutObject', resource: { arn: anotherPackagerChannel } }, expect: 'deny' },
     { name: 'anonymous -> PutObject on the packager channel', request: { principal: 'anonymous', action: 'mediapackagev2:PutObject', resource: packagerChannel }, expect: 'deny' },
     ...endpoints.flatMap((endpoint): IamDecisionRow[] => [
-      { name: `CloudFront (this distribution) -> GetObject on ${endpoint.logicalId}`, request: { principal: cloudfront, action: 'mediapackagev2:GetObject', resource: endpoint, context: thisDistribution }, expect: 'allow' },
-      { name: `CloudFront (this distribution) -> GetHeadObject on ${endpoint.logicalId}`, request: { principal: cloudfront, action: 'mediapackagev2:GetHeadObject', resource: endpoint, context: thisDistribution }, expect: 'allow' },
-      { name: `CloudFront (another distribution) -> GetObject on ${endpoint.logicalId}`, request: { principal: cloudfront, action: 'mediapackagev2:GetObject', resource: endpoint, context: otherDistribution }, expect: 'deny' },
+      { name: `CloudFront (this distribution) -> GetObject on ${endpoint.logicalId}`, request: { principal: cloudfrontService, action: 'mediapackagev2:GetObject', resource: endpoint, context: thisDistribution }, expect: 'allow' },
+      { name: `CloudFront (this distribution) -> GetHeadObject on ${endpoint.logicalId}`, request: { principal: cloudfrontService, action: 'mediapackagev2:GetHeadObject', resource: endpoint, context: thisDistribution }, expect: 'allow' },
+      { name: `CloudFront (another distribution) -> GetObject on ${endpoint.logicalId}`, request: { principal: cloudfrontService, action: 'mediapackagev2:GetObject', resource: endpoint, context: otherDistribution }, expect: 'deny' },
       { name: `anonymous -> GetObject on ${endpoint.logicalId}`, request: { principal: 'anonymous', action: 'mediapackagev2:GetObject', resource: endpoint }, expect: 'deny' },
     ]),
+  ];
+}
+
+/** The requests MediaLive and MediaPackage make in MediaPackage v1 packaging, and the ones they must be refused. */
+function mediaPackageV1Rows(pipeline: LiveOttPipeline): IamDecisionRow[] {
+  const encoder = { role: logicalIdOf(pipeline.channelRole) };
+  const reader = { role: child(pipeline, 'CdnIdentifierReaderRole').logicalId };
+  const secret = child(pipeline, 'CdnIdentifier');
+  const packagerChannel = child(pipeline, 'PackagerChannel');
+  return [
+    { name: 'MediaLive role -> DescribeChannel on its v1 packager channel', request: { principal: encoder, action: 'mediapackage:DescribeChannel', resource: packagerChannel }, expect: 'allow' },
+    { name: 'MediaLive role -> DescribeChannel on another v1 channel', request: { principal: encoder, action: 'mediapackage:DescribeChannel', resource: { arn: anotherV1Channel } }, expect: 'deny' },
+    { name: 'MediaLive role -> the CDN identifier', request: { principal: encoder, action: 'secretsmanager:GetSecretValue', resource: secret }, expect: 'deny' },
+    ...['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'].map((action): IamDecisionRow =>
+      ({ name: `MediaPackage secrets role -> ${action} on the CDN identifier`, request: { principal: reader, action, resource: secret }, expect: 'allow' })),
+    { name: 'MediaPackage secrets role -> GetSecretValue on another secret', request: { principal: reader, action: 'secretsmanager:GetSecretValue', resource: { arn: anotherSecret } }, expect: 'deny' },
+    { name: 'MediaPackage secrets role -> PutSecretValue on the CDN identifier', request: { principal: reader, action: 'secretsmanager:PutSecretValue', resource: secret }, expect: 'deny' },
+    { name: 'MediaPackage secrets role -> ListSecrets', request: { principal: reader, action: 'secretsmanager:ListSecrets', resource: { arn: '*' } }, expect: 'deny' },
+  ];
+}
+
+/** The requests the running pipeline makes, and the ones it must be refused. */
+function pipelineIamRows(pipeline: LiveOttPipeline, extra: IamDecisionRow[] = [], packagerRows = mediaPackageV2Rows): IamDecisionRow[] {
+  const encoder = { role: logicalIdOf(pipeline.channelRole) };
+  const stopper = { role: child(pipeline, 'StopOnDeleteRole').logicalId };
+  const channel = { logicalId: idOf(pipeline.channel) };
+  return [
+    ...packagerRows(pipeline),
     { name: 'MediaLive role -> its channel log streams', request: { principal: encoder, action: 'logs:PutLogEvents', resource: { arn: `arn:${partition}:logs:${region}:${account}:log-group:ElementalMediaLive:log-stream:arn_aws_medialive_channel_0` } }, expect: 'allow' },
     { name: 'MediaLive role -> another log group', request: { principal: encoder, action: 'logs:PutLogEvents', resource: { arn: `arn:${partition}:logs:${region}:${account}:log-group:other:log-stream:x` } }, expect: 'deny' },
     { name: 'MediaLive role -> StopChannel', request: { principal: encoder, action: 'medialive:StopChannel', resource: channel }, expect: 'deny' },
@@ -46,6 +76,7 @@ function pipelineIamRows(pipeline: LiveOttPipeline, extra: IamDecisionRow[] = []
     { name: 'stop function -> StopChannel on its channel', request: { principal: stopper, action: 'medialive:StopChannel', resource: channel }, expect: 'allow' },
     { name: 'stop function -> StopChannel on another channel', request: { principal: stopper, action: 'medialive:StopChannel', resource: { arn: anotherMediaLiveChannel } }, expect: 'deny' },
     { name: 'stop function -> DeleteChannel', request: { principal: stopper, action: 'medialive:DeleteChannel', resource: channel }, expect: 'deny' },
+    { name: 'stop function -> StartChannel on another channel', request: { principal: stopper, action: 'medialive:StartChannel', resource: { arn: anotherMediaLiveChannel } }, expect: 'deny' },
     ...extra,
   ];
 }
@@ -53,7 +84,14 @@ function pipelineIamRows(pipeline: LiveOttPipeline, extra: IamDecisionRow[] = []
 function defaultTarget(): DeployCheckTarget {
   const stack = new Stack(new App(), 'Live', { env });
   const pipeline = new LiveOttPipeline(stack, 'Live', { input: defaultTestInput() });
-  return { name: 'default props', stack, iam: pipelineIamRows(pipeline) };
+  const stopper = { role: child(pipeline, 'StopOnDeleteRole').logicalId };
+  return {
+    name: 'default props',
+    stack,
+    iam: pipelineIamRows(pipeline, [
+      { name: 'stop function -> StartChannel without autoStart', request: { principal: stopper, action: 'medialive:StartChannel', resource: { logicalId: idOf(pipeline.channel) } }, expect: 'deny' },
+    ]),
+  };
 }
 
 function maximalTarget(): DeployCheckTarget {
@@ -90,4 +128,24 @@ function credentialsTarget(): DeployCheckTarget {
   };
 }
 
-describeDeployCheck('LiveOttPipeline', () => [defaultTarget(), maximalTarget(), credentialsTarget()]);
+function largestV1Target(): DeployCheckTarget {
+  const stack = new Stack(new App(), 'Live', { env });
+  const pipeline = largestV1Pipeline(stack, { autoStart: true });
+  const stopper = { role: child(pipeline, 'StopOnDeleteRole').logicalId };
+  return {
+    name: 'MediaPackage v1, every endpoint, autoStart (STANDARD, SRT caller, 1080p HEVC, start-over, every distribution setting)',
+    stack,
+    iam: pipelineIamRows(pipeline, [
+      { name: 'stop function -> StartChannel on its channel (autoStart)', request: { principal: stopper, action: 'medialive:StartChannel', resource: { logicalId: idOf(pipeline.channel) } }, expect: 'allow' },
+    ], mediaPackageV1Rows),
+  };
+}
+
+function existingDistributionTarget(): DeployCheckTarget {
+  const stack = new Stack(new App(), 'Live', { env });
+  const existing = new cloudfront.Distribution(stack, 'Shared', { defaultBehavior: { origin: new origins.HttpOrigin('www.example.com') } });
+  const pipeline = new LiveOttPipeline(stack, 'Live', { input: defaultTestInput(), existingDistribution: existing });
+  return { name: 'on an existing distribution', stack, iam: pipelineIamRows(pipeline) };
+}
+
+describeDeployCheck('LiveOttPipeline', () => [defaultTarget(), maximalTarget(), credentialsTarget(), largestV1Target(), existingDistributionTarget()]);

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { checkMediaLiveEnums, EnumCheck } from './medialive-enums';
-import { maximalPipeline, pipelineStack } from './pipeline-stack';
+import { largestV1Pipeline, maximalPipeline, pipelineStack } from './pipeline-stack';
 import { ChannelClass, ChannelLogLevel, EncodingProfile, LiveInput, LiveOttPipeline, SourceEndBehavior, SrtEncryption, VideoCodec } from '../../src';
 
 const mediaLiveTypes = ['AWS::MediaLive::Channel', 'AWS::MediaLive::Input', 'AWS::MediaLive::InputSecurityGroup'];
@@ -61,6 +61,22 @@ describe('MediaLive enum values against @aws-sdk/client-medialive', () => {
     const stack = stackFor();
     maximalPipeline(stack);
     expect(checkTemplate(Template.fromStack(stack)).problems).toEqual([]);
+  });
+
+  test('the largest MediaPackage v1 pipeline checks out, and the walk reaches its v1 destination and output group', () => {
+    const stack = stackFor();
+    largestV1Pipeline(stack);
+    const template = Template.fromStack(stack);
+    expect(checkTemplate(template).problems).toEqual([]);
+    const channel = Object.values(template.findResources('AWS::MediaLive::Channel'))[0].Properties;
+    const broken = JSON.parse(JSON.stringify(channel));
+    broken.Destinations[0].MediaPackageSettings[0].ChannelIdd = broken.Destinations[0].MediaPackageSettings[0].ChannelId;
+    broken.EncoderSettings.OutputGroups[0].OutputGroupSettings.MediaPackageGroupSettings.Destinaton = {};
+    const paths = checkMediaLiveEnums('AWS::MediaLive::Channel', broken).problems.map((problem) => problem.path);
+    expect(paths).toEqual(expect.arrayContaining([
+      'AWS::MediaLive::Channel.Destinations[0].MediaPackageSettings[0].ChannelIdd',
+      'AWS::MediaLive::Channel.EncoderSettings.OutputGroups[0].OutputGroupSettings.MediaPackageGroupSettings.Destinaton',
+    ]));
   });
 
   test('a bogus enum value, an unknown member and a list where none belongs are each named with their path', () => {

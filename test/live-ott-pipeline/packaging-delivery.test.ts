@@ -1,10 +1,11 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { onlyResource, pipelineStack } from './pipeline-stack';
-import { HlsAdMarkers, Packaging } from '../../src';
+import { defaultTestInput, onlyResource, pipelineStack } from './pipeline-stack';
+import { HlsAdMarkers, LiveOttPipeline, Packaging } from '../../src';
 
 const endpointNamed = (template: ReturnType<typeof pipelineStack>['template'], name: string) =>
   Object.values(template.findResources('AWS::MediaPackageV2::OriginEndpoint')).find((resource) => resource.Properties.OriginEndpointName === name)!.Properties;
@@ -171,5 +172,65 @@ describe('LiveOttPipeline delivery (CloudFront)', () => {
       Aliases: ['live.example.com'],
       ViewerCertificate: { AcmCertificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/abc', MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
     });
+  });
+});
+
+describe('LiveOttPipeline low-latency HLS (MediaPackage v2)', () => {
+  const { stack, pipeline, template } = pipelineStack({ packaging: Packaging.mediaPackageV2({ lowLatencyHls: true }) });
+
+  test('the CMAF endpoint gets an LL-HLS manifest beside its HLS manifest, under its own name', () => {
+    const cmaf = endpointNamed(template, 'cmaf');
+    expect(cmaf.LowLatencyHlsManifests).toEqual([expect.objectContaining({ ManifestName: 'index-ll', ManifestWindowSeconds: 60, ProgramDateTimeIntervalSeconds: 4 })]);
+    expect(cmaf.HlsManifests).toEqual([expect.objectContaining({ ManifestName: 'index' })]);
+    expect(endpointNamed(template, 'hls-ts').LowLatencyHlsManifests).toBeUndefined();
+    expect(endpointNamed(pipelineStack().template, 'cmaf').LowLatencyHlsManifests).toBeUndefined();
+  });
+
+  test('manifests are keyed on the blocking-reload parameters _HLS_msn and _HLS_part, and the URL names the LL-HLS manifest', () => {
+    template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({
+        ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+          QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: ['aws.manifestfilter', 'start', 'end', 'time_delay', '_HLS_msn', '_HLS_part'] },
+        }),
+      }),
+    });
+    const group = onlyResource(template, 'AWS::MediaPackageV2::ChannelGroup').ChannelGroupName;
+    const domain = { 'Fn::GetAtt': [expect.stringMatching(/^LiveDistribution/), 'DomainName'] };
+    expect(stack.resolve(pipeline.lowLatencyHlsPlaybackUrl)).toEqual({ 'Fn::Join': ['', ['https://', domain, `/out/v1/${group}/live/cmaf/index-ll.m3u8`]] });
+    expect(pipelineStack().pipeline.lowLatencyHlsPlaybackUrl).toBeUndefined();
+  });
+});
+
+describe('LiveOttPipeline on an existing distribution', () => {
+  const shared = () => {
+    const stack = new Stack(new App(), 'Live', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const existing = new cloudfront.Distribution(stack, 'Shared', { defaultBehavior: { origin: new origins.HttpOrigin('www.example.com') } });
+    return { stack, existing };
+  };
+
+  test('two pipelines add their behaviors under their own channel paths; no new distribution; endpoints admit that distribution only', () => {
+    const { stack, existing } = shared();
+    const first = new LiveOttPipeline(stack, 'First', { input: defaultTestInput(), existingDistribution: existing });
+    const second = new LiveOttPipeline(stack, 'Second', { input: defaultTestInput(), existingDistribution: existing });
+    const template = Template.fromStack(stack);
+    const config = onlyResource(template, 'AWS::CloudFront::Distribution').DistributionConfig;
+    const groups = Object.values(template.findResources('AWS::MediaPackageV2::ChannelGroup')).map((group) => group.Properties.ChannelGroupName);
+    expect(groups).toHaveLength(2);
+    expect(config.CacheBehaviors.map((behavior: any) => behavior.PathPattern).sort()).toEqual(groups.flatMap((group) =>
+      ['*', '*.m3u8', '*.mpd'].map((pattern) => `/out/v1/${group}/live/${pattern}`)).sort());
+    expect(first.distribution).toBe(existing);
+    const domain = { 'Fn::GetAtt': [expect.stringMatching(/^Shared/), 'DomainName'] };
+    expect(stack.resolve(second.hlsPlaybackUrl)).toEqual({ 'Fn::Join': ['', ['https://', domain, `/out/v1/${groups[1]}/live/hls-ts/index.m3u8`]] });
+    for (const policy of Object.values(template.findResources('AWS::MediaPackageV2::OriginEndpointPolicy'))) {
+      expect(policy.Properties.Policy.Statement[0].Condition.StringEquals['AWS:SourceArn']['Fn::Join'][1][3]).toEqual({ Ref: expect.stringMatching(/^Shared/) });
+    }
+  });
+
+  test('distribution settings and MediaPackage v1 are refused with an existing distribution', () => {
+    const { stack, existing } = shared();
+    expect(() => new LiveOttPipeline(stack, 'A', { input: defaultTestInput(), existingDistribution: existing, priceClass: cloudfront.PriceClass.PRICE_CLASS_100 }))
+      .toThrow('priceClass configure a new distribution: set them on existingDistribution instead');
+    expect(() => new LiveOttPipeline(stack, 'B', { input: defaultTestInput(), existingDistribution: existing, packaging: Packaging.mediaPackageV1() }))
+      .toThrow(/^existingDistribution does not work with Packaging.mediaPackageV1\(\)/);
   });
 });

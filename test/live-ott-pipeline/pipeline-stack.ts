@@ -4,7 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ChannelClass, ChannelLogLevel, EncodingProfile, HlsAdMarkers, LiveInput, LiveOttPipeline, LiveOttPipelineProps, Packaging, SrtEncryption, VideoCodec } from '../../src';
+import { ChannelClass, ChannelLogLevel, EncodingProfile, HlsAdMarkers, LiveInput, LiveOttPipeline, LiveOttPipelineProps, MediaPackageV1Endpoint, Packaging, SrtEncryption, VideoCodec } from '../../src';
 
 /** A pipeline in its own stack, with its template. */
 export interface PipelineStack {
@@ -30,9 +30,27 @@ export function onlyResource(template: Template, type: string): Record<string, a
   return resources[0].Properties;
 }
 
-/** The largest pipeline: two pipelines, 1080p HEVC, SRT with an encrypted source, every distribution setting, start-over. */
+/** The largest pipeline: two pipelines, 1080p HEVC, SRT with an encrypted source, every distribution setting, start-over, LL-HLS. */
 export function maximalPipeline(stack: Stack): LiveOttPipeline {
+  return new LiveOttPipeline(stack, 'Live', maximalProps(stack));
+}
+
+/** The largest MediaPackage v1 pipeline: the maximal pipeline's props with v1 packaging and every v1 endpoint. */
+export function largestV1Pipeline(stack: Stack, overrides: Partial<LiveOttPipelineProps> = {}): LiveOttPipeline {
   return new LiveOttPipeline(stack, 'Live', {
+    ...maximalProps(stack),
+    ...overrides,
+    packaging: Packaging.mediaPackageV1({
+      endpoints: [MediaPackageV1Endpoint.HLS, MediaPackageV1Endpoint.DASH, MediaPackageV1Endpoint.CMAF, MediaPackageV1Endpoint.MSS],
+      startoverWindow: Duration.hours(24),
+      manifestWindow: Duration.minutes(2),
+      adMarkers: HlsAdMarkers.SCTE35_ENHANCED,
+    }),
+  });
+}
+
+function maximalProps(stack: Stack): LiveOttPipelineProps {
+  return {
     channelClass: ChannelClass.STANDARD,
     input: LiveInput.srtCaller({
       sources: [0, 1].map((index) => ({
@@ -50,6 +68,7 @@ export function maximalPipeline(stack: Stack): LiveOttPipeline {
       startoverWindow: Duration.hours(24),
       manifestWindow: Duration.minutes(2),
       adMarkers: HlsAdMarkers.SCTE35_ENHANCED,
+      lowLatencyHls: true,
     }),
     priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
     geoRestriction: cloudfront.GeoRestriction.allowlist('DE', 'FR'),
@@ -57,5 +76,5 @@ export function maximalPipeline(stack: Stack): LiveOttPipeline {
     domainNames: ['live.example.com'],
     certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:111111111111:certificate/abc'),
     webAclId: 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/live/abc',
-  });
+  };
 }

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { maximalPipeline, pipelineStack } from './pipeline-stack';
+import { largestV1Pipeline, maximalPipeline, pipelineStack } from './pipeline-stack';
 import { LiveInput, LiveOttPipeline } from '../../src';
 import { stopOnDeleteProperties } from '../../src/live-ott-pipeline/contract/stop-on-delete';
 import { expectNagClean } from '../harness/nag';
@@ -25,7 +25,12 @@ describe('LiveOttPipeline security', () => {
       maximalPipeline(stack);
       return Template.fromStack(stack);
     };
-    for (const build of [() => pipelineStack().template, maximal]) {
+    const largestV1 = () => {
+      const stack = stackFor();
+      largestV1Pipeline(stack);
+      return Template.fromStack(stack);
+    };
+    for (const build of [() => pipelineStack().template, maximal, largestV1]) {
       const template = build();
       for (const { statement } of statementsOf(template)) {
         for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);
@@ -68,6 +73,18 @@ describe('LiveOttPipeline security', () => {
     // deleted before its function's permissions: it depends on them
     expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^LiveStopOnDeleteRoleDefaultPolicy/), expect.stringMatching(/^LiveStopOnDeleteFunction/)]));
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 600, Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+  });
+
+  test('autoStart: the function may also start this channel, and the custom resource asks for the start; without it, neither', () => {
+    const startStatements = (template: Template) => statementsOf(template)
+      .filter(({ roles, statement }) => JSON.stringify(roles).includes('StopOnDeleteRole') && actionsOf(statement).includes('medialive:StartChannel'))
+      .map(({ statement }) => statement);
+    const autoStart = pipelineStack({ autoStart: true }).template;
+    expect(startStatements(autoStart)).toEqual([{ Sid: 'StartTheChannel', Effect: 'Allow', Action: 'medialive:StartChannel', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LiveChannel[0-9A-F]{8}$/), 'Arn'] } }]);
+    expect(Object.values(autoStart.findResources('Custom::MediaLiveChannelStopOnDelete'))[0].Properties[stopOnDeleteProperties.autoStart]).toBe('true');
+    const stopped = pipelineStack().template;
+    expect(startStatements(stopped)).toEqual([]);
+    expect(Object.values(stopped.findResources('Custom::MediaLiveChannelStopOnDelete'))[0].Properties[stopOnDeleteProperties.autoStart]).toBeUndefined();
   });
 
   test('no secret value in the template: SRT passphrases and pull passwords appear only as ARNs and parameter names', () => {

@@ -129,6 +129,8 @@ function parseMaster(body: string): MultivariantPlaylist {
   return parsePlaylist(body) as MultivariantPlaylist;
 }
 
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** The segment URIs of a media playlist body, in order. */
 function segmentUris(body: string): string[] {
   return body.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
@@ -310,6 +312,67 @@ describe('Stitcher in splice mode', () => {
       }
     });
 
+    describe('ads load a few at a time, and what fits the byte budget is still what payload order decides', () => {
+      // four copies of the TS ad under their own URLs
+      const copies = [0, 1, 2, 3].map((copy) => tsAdUri.replace('/ts-spot/', `/copy-${copy}/`));
+      const files: Record<string, string> = { ...upstream };
+      for (const [url, text] of Object.entries(upstream)) {
+        if (url.includes('/ts-spot/')) copies.forEach((_copy, index) => { files[url.replace('/ts-spot/', `/copy-${index}/`)] = text; });
+      }
+      const payload = spec(...copies.map((copy, index): [number, string] => [index * 4000, copy]));
+
+      /** A loader that charges the budget as the stitcher's does, each URL answering after its own delay. */
+      function delayedLoader(delayMs: (url: string) => number) {
+        const requested: string[] = [];
+        let inFlight = 0;
+        const loader = {
+          requested,
+          maxInFlight: 0,
+          async load(url: string, budget?: ByteBudget): Promise<Playlist> {
+            requested.push(url);
+            loader.maxInFlight = Math.max(loader.maxInFlight, ++inFlight);
+            await delay(delayMs(url));
+            inFlight--;
+            const text = files[url];
+            if (text === undefined) throw StitchError.badGateway(`upstream ${url} answered 404`);
+            budget?.charge(url, text.length);
+            return absolutizePlaylist(parsePlaylist(text, { strict: false }), url);
+          },
+        };
+        return loader;
+      }
+      const copyOf = (url: string) => Number(/\/copy-(\d)\//.exec(url)?.[1] ?? -1);
+      const bytes = (...names: string[]) => names.reduce((sum, name) => sum + files[`https://ads.example/copy-0/${name}`].length, 0);
+      // In payload order, every ad's multivariant playlist and first playlist of each kind are charged first,
+      // then each ad's other renditions (here only avc-1080p, for the 720p content variant): with room for
+      // those of two and a half ads, ads 0 and 1 fit, ad 2 is refused (its charges given back), ad 3 too.
+      const budgetForTwoAds = 4 * bytes('master.m3u8', 'avc-360p.m3u8', 'audio.m3u8', 'avc-1080p-iframes.m3u8') + Math.floor(2.5 * bytes('avc-1080p.m3u8'));
+
+      test('when every ad fits, they load at once and are analysed once', async () => {
+        const loader = delayedLoader((url) => copyOf(url) >= 0 ? 5 : 0);
+        const { body, skippedBreaks } = await new Stitcher(loader, options).media(payload, 'v0', routing);
+        expect(skippedBreaks).toEqual([]);
+        expect(count(body, '#EXT-X-DISCONTINUITY')).toBe(1 + 3 * 2);
+        expect(loader.maxInFlight).toBeGreaterThan(1);
+        // each ad's multivariant playlist was asked for once: no second pass in payload order was needed
+        expect(loader.requested.filter((url) => copyOf(url) >= 0 && url.endsWith('/master.m3u8')).sort()).toEqual([...copies].sort());
+      });
+
+      test('when they do not all fit, the first ones in payload order are spliced, whichever loads first', async () => {
+        const orders: Array<(copy: number) => number> = [(copy) => copy, (copy) => 3 - copy, (copy) => [2, 0, 3, 1][copy]];
+        const outcomes = [];
+        for (const rank of orders) {
+          const loader = delayedLoader((url) => copyOf(url) >= 0 ? 2 + 6 * rank(copyOf(url)) : 0);
+          const { body, skippedBreaks } = await new Stitcher(loader, { ...options, adBytesPerRequest: budgetForTwoAds }).media(payload, 'v0', routing);
+          outcomes.push({ body, skipped: skippedBreaks.map((skipped) => [skipped.adUri, skipped.failed, skipped.reason.includes('over what is left')]) });
+        }
+        expect(outcomes[0].skipped).toEqual([[copies[2], true, true], [copies[3], true, true]]);
+        expect(outcomes[1]).toEqual(outcomes[0]);
+        expect(outcomes[2]).toEqual(outcomes[0]);
+        expect(segmentUris(outcomes[0].body).filter((uri) => uri.includes('/copy-')).map(copyOf)).toEqual([0, 0, 0, 1, 1, 1]);
+      });
+    });
+
     test('skips an ad whose playlist answers 404, naming the failure, and still splices the others', async () => {
       const missing = 'https://ads.example/missing/master.m3u8';
       const { body, skippedBreaks } = await splicing().media(spec([0, missing], [8000, tsAdUri]), 'v0', routing);
@@ -389,7 +452,6 @@ describe('groupPods', () => {
 });
 
 describe('ByteBudget', () => {
-  const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   test('refuses a charge past what is left, naming the playlist and the budget', () => {
     const budget = new ByteBudget('the ads of this payload', 100);
@@ -403,6 +465,20 @@ describe('ByteBudget', () => {
     budget.charge('u', 60);
     budget.charge('u', 60);
     expect(() => budget.charge('v', 40)).not.toThrow();
+  });
+
+  test('tells when the order of the charges may have mattered: after a refusal or a give-back, never before', async () => {
+    const fitting = new ByteBudget('ads', 100);
+    fitting.charge('a', 60);
+    fitting.charge('b', 40);
+    expect(fitting.orderMayHaveMattered).toBe(false);
+    const refusing = new ByteBudget('ads', 100);
+    refusing.charge('a', 60);
+    expect(() => refusing.charge('b', 50)).toThrow();
+    expect(refusing.orderMayHaveMattered).toBe(true);
+    const givingBack = new ByteBudget('ads', 100);
+    await expect(givingBack.allOrNothing([async () => givingBack.charge('a', 10), async () => { throw new Error('404'); }])).rejects.toThrow('404');
+    expect(givingBack.orderMayHaveMattered).toBe(true);
   });
 
   test('gives back what a failed group charged, whatever order its loads finished in', async () => {

@@ -1,10 +1,14 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as events from 'aws-cdk-lib/aws-events';
 import {
-  AvailSuppressionFillPolicy, AvailSuppressionMode, DashMpdLocation, DashOriginManifestType, InsertionMode, MediaTailorLoggingStrategy,
+  AnnouncedBreakEvent, AvailSuppressionFillPolicy, AvailSuppressionMode, ContentSource, EncodingProfile, LiveInput, LiveOttPipeline,
+  TimeShiftChannel, TimeShiftedViewing,
+  DashMpdLocation, DashOriginManifestType, InsertionMode, MediaTailorLoggingStrategy,
   PlaybackConfiguration, PrefetchSessionInitializer, PrefetchSessionInitializerProps, PrefetchTrafficShaping,
 } from '../../src';
+import { announcedBreakEnvironment } from '../../src/prefetch-session-initializer/contract/announced-break';
 import { originSecretHeader, sessionEnvironment } from '../../src/prefetch-session-initializer/contract/protocol';
 import { expectNagClean } from '../harness/nag';
 
@@ -314,6 +318,168 @@ describe('PrefetchSessionInitializer construct', () => {
     });
   });
 
+  describe('announced breaks', () => {
+    const { stack, initializer, template } = initializerStack({
+      prefetchGroups: 6,
+      prefetchSchedules: [{ name: 'evening', endTime: '2030-01-01T23:00:00Z' }],
+      announcedBreaks: { maxOverlappingBreaks: 2, retrievalLead: Duration.minutes(8), retrievalEndsBeforeBreak: Duration.seconds(20) },
+    });
+    const configurationName = () => initializer.playbackConfigurationName;
+    const functionId = () => stack.getLogicalId(initializer.announcedBreakFunction!.node.defaultChild as any);
+
+    test('a rule on the default bus sends this configuration\'s announcements to the function, retried twice within an hour', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: { 'source': [AnnouncedBreakEvent.SOURCE], 'detail-type': [AnnouncedBreakEvent.DETAIL_TYPE], 'detail': { playbackConfigurationName: [configurationName()] } },
+        EventBusName: Match.absent(),
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId(), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } })],
+      });
+      expect(AnnouncedBreakEvent.SOURCE).toBe('cdk-ott-constructs.prefetch-session-initializer');
+      expect(AnnouncedBreakEvent.DETAIL_TYPE).toBe('Ad Break Announced');
+    });
+
+    test('an hourly rule runs the sweep', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 hour)',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId(), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+      });
+    });
+
+    test('configures the function: configuration, groups, timing and overlapping breaks', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            [announcedBreakEnvironment.playbackConfigurationName]: configurationName(),
+            [announcedBreakEnvironment.groupCount]: '6',
+            [announcedBreakEnvironment.retrievalLeadSeconds]: '480',
+            [announcedBreakEnvironment.retrievalEndsBeforeBreakSeconds]: '20',
+            [announcedBreakEnvironment.maxOverlappingBreaks]: '2',
+          }),
+        },
+      });
+    });
+
+    test('may create and list schedules of its configuration, and get and delete only those it named', () => {
+      const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:mediatailor:eu-west-1:111111111111:${resource}`]] });
+      const roleId = stack.getLogicalId(initializer.announcedBreakFunction!.role!.node.defaultChild as any);
+      const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy: any) => JSON.stringify(policy.Properties.Roles).includes(roleId));
+      const statements = policies.flatMap((policy: any) => policy.Properties.PolicyDocument.Statement).filter((statement: any) => JSON.stringify(statement.Action).includes('mediatailor'));
+      expect(statements).toEqual([
+        { Effect: 'Allow', Action: ['mediatailor:CreatePrefetchSchedule', 'mediatailor:ListPrefetchSchedules'], Resource: arn(`playbackConfiguration/${configurationName()}`) },
+        {
+          Effect: 'Allow',
+          Action: ['mediatailor:GetPrefetchSchedule', 'mediatailor:DeletePrefetchSchedule'],
+          Resource: [arn(`playbackConfiguration/${configurationName()}`), arn(`prefetchSchedule/${configurationName()}/announced-break-*`)],
+        },
+      ]);
+    });
+
+    test('takes an event bus', () => {
+      const busStack = new Stack(new App(), 'Bus', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const eventBus = new events.EventBus(busStack, 'Ads');
+      new PrefetchSessionInitializer(busStack, 'Initializer', {
+        playbackConfiguration: PlaybackConfiguration.create({ adDecisionServerUrl: adsUrl, videoContentSourceUrl: contentSource }),
+        announcedBreaks: { eventBus },
+      });
+      Template.fromStack(busStack).hasResourceProperties('AWS::Events::Rule', { EventBusName: { Ref: busStack.getLogicalId(eventBus.node.defaultChild as any) } });
+    });
+
+    test('exposes its metrics, and refuses them when announced breaks are off', () => {
+      expect(initializer.metricRejectedAnnouncements().metricName).toBe('RejectedAnnouncements');
+      expect(initializer.metricAnnouncedSchedulesCreated().metricName).toBe('AnnouncedSchedulesCreated');
+      expect(initializer.metricAnnouncedBreakFailures().metricName).toBe('AnnouncedBreakMediaTailorFailures');
+      expect(() => initializerStack().initializer.metricRejectedAnnouncements()).toThrow('RejectedAnnouncements is published only when announcedBreaks is set');
+    });
+
+    test('is cdk-nag clean', () => {
+      expectNagClean(stack);
+    });
+  });
+
+  describe('content sources', () => {
+    const stackWith = (source: (stack: Stack) => ContentSource) => {
+      const stack = new Stack(new App(), 'Sources', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const initializer = new PrefetchSessionInitializer(stack, 'Initializer', {
+        playbackConfiguration: PlaybackConfiguration.create({ adDecisionServerUrl: adsUrl, contentSource: source(stack) }),
+      });
+      return { stack, initializer, template: Template.fromStack(stack) };
+    };
+    const domainOf = (stack: Stack, distribution: { node: { defaultChild?: any } }) => ({ 'Fn::GetAtt': [stack.getLogicalId(distribution.node.defaultChild), 'DomainName'] });
+
+    describe('a LiveOttPipeline', () => {
+      let pipeline: LiveOttPipeline;
+      const { stack, template } = stackWith((scope) => {
+        pipeline = new LiveOttPipeline(scope, 'Live', {
+          input: LiveInput.rtmpPush({ allowedCidrs: ['203.0.113.0/24'], streamNames: ['live/main'] }),
+          encoding: EncodingProfile.hd1080p(),
+        });
+        return ContentSource.fromLiveOttPipeline(pipeline);
+      });
+
+      test('MediaTailor reads the pipeline\'s playlists through its distribution, and content segments come from there', () => {
+        const pipelineDomain = domainOf(stack, pipeline.distribution);
+        template.hasResourceProperties('AWS::MediaTailor::PlaybackConfiguration', {
+          VideoContentSourceUrl: { 'Fn::Join': ['', ['https://', pipelineDomain, '/']] },
+          CdnConfiguration: Match.objectLike({ ContentSegmentUrlPrefix: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^InitializerDistribution'), 'DomainName'] }, '/']] } }),
+        });
+        const distributions = Object.values(template.findResources('AWS::CloudFront::Distribution')).map((resource: any) => resource.Properties.DistributionConfig);
+        const initializer = distributions.find((config: any) => config.Comment.startsWith('PrefetchSessionInitializer'));
+        const content = initializer.Origins.find((origin: any) => origin.Id === initializer.DefaultCacheBehavior.TargetOriginId);
+        expect(content).toMatchObject({ DomainName: pipelineDomain, CustomOriginConfig: { OriginProtocolPolicy: 'https-only' } });
+      });
+
+      test('is cdk-nag clean', () => {
+        expectNagClean(stack);
+      });
+    });
+
+    describe('a TimeShiftedViewing channel', () => {
+      let viewing: TimeShiftedViewing;
+      const { stack, template } = stackWith((scope) => {
+        viewing = new TimeShiftedViewing(scope, 'TimeShift', { channel: TimeShiftChannel.fromPlaybackUrl('https://abc.channel-assembly.mediatailor.eu-west-1.amazonaws.com/v1/channel/news/index.m3u8') });
+        return ContentSource.fromTimeShiftedViewing(viewing);
+      });
+      const initializerConfig = () => Object.values(template.findResources('AWS::CloudFront::Distribution'))
+        .map((resource: any) => resource.Properties.DistributionConfig).find((config: any) => config.Comment.startsWith('PrefetchSessionInitializer'));
+
+      test('MediaTailor reads the channel through the time-shift distribution (its time-shift cache keys)', () => {
+        template.hasResourceProperties('AWS::MediaTailor::PlaybackConfiguration', {
+          VideoContentSourceUrl: { 'Fn::Join': ['', ['https://', domainOf(stack, viewing.distribution), '/v1/channel/news/']] },
+          CdnConfiguration: Match.objectLike({ ContentSegmentUrlPrefix: { 'Fn::Join': ['', ['https://', Match.anyValue(), '/v1/channel/news/']] } }),
+        });
+      });
+
+      test('content under the channel path is served before MediaTailor\'s v1/*, with the channel\'s segment cache policy and CORS', () => {
+        const patterns = initializerConfig().CacheBehaviors.map((cacheBehavior: any) => cacheBehavior.PathPattern);
+        expect(patterns.indexOf('v1/channel/news/*')).toBe(0);
+        expect(patterns.indexOf('v1/*')).toBeGreaterThan(0);
+        const channel = initializerConfig().CacheBehaviors[0];
+        expect(channel.CachePolicyId).toEqual({ Ref: stack.getLogicalId(viewing.cacheBehaviors.segmentCachePolicy.node.defaultChild as any) });
+        expect(channel.ResponseHeadersPolicyId).toBe(managed.corsWithPreflight);
+        expect(initializerConfig().DefaultCacheBehavior.CachePolicyId).toEqual(channel.CachePolicyId);
+      });
+
+      test('is cdk-nag clean', () => {
+        expectNagClean(stack);
+      });
+    });
+
+    test.each([
+      ['both a content source and a URL', { contentSource: ContentSource.fromUrl(contentSource), videoContentSourceUrl: contentSource }, 'got both'],
+      ['neither', {}, 'got neither'],
+    ])('refuses %s', (_case, content, message) => {
+      const stack = new Stack(new App(), 'Sources', { env: { account: '111111111111', region: 'eu-west-1' } });
+      expect(() => new PrefetchSessionInitializer(stack, 'Initializer', { playbackConfiguration: PlaybackConfiguration.create({ adDecisionServerUrl: adsUrl, ...content }) }))
+        .toThrow(`playbackConfiguration needs exactly one of contentSource and videoContentSourceUrl, ${message}`);
+    });
+
+    test('ContentSource.fromUrl is the same as videoContentSourceUrl', () => {
+      const viaUrl = initializerStack().template.toJSON();
+      const stack = new Stack(new App(), 'Ads', { env: { account: '111111111111', region: 'eu-west-1' } });
+      new PrefetchSessionInitializer(stack, 'Initializer', { playbackConfiguration: PlaybackConfiguration.create({ adDecisionServerUrl: adsUrl, contentSource: ContentSource.fromUrl(contentSource) }) });
+      expect(JSON.stringify(Template.fromStack(stack).toJSON())).toBe(JSON.stringify(viaUrl));
+    });
+  });
+
   describe('custom domain', () => {
     const certificate = (stack: Stack) => acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
     test('points the CDN prefixes at the first domain name', () => {
@@ -342,7 +508,17 @@ describe('PrefetchSessionInitializer construct', () => {
         'prefetchGroups must be an integer from 1 to 8: 9 groups x 3 schedules per group (3 recurring + 0 single) (9 x 3 = 27) must stay within MediaTailor\'s 25 active prefetch schedules per playback configuration, got 9');
     });
 
+    test('more groups x (recurring + overlapping announced breaks) than the 25 active schedules, with the arithmetic', () => {
+      const prefetchSchedules = [{ name: 'evening', endTime: '2030-01-01T00:00:00Z' }];
+      expect(fails({ prefetchGroups: 9, prefetchSchedules, announcedBreaks: { maxOverlappingBreaks: 2 } })).toThrow(
+        'prefetchGroups must be an integer from 1 to 8: 9 groups x 3 schedules per group (1 recurring + 2 single) (9 x 3 = 27) must stay within MediaTailor\'s 25 active prefetch schedules per playback configuration, got 9');
+    });
+
     test.each([
+      ['overlapping announced breaks under 1', { announcedBreaks: { maxOverlappingBreaks: 0 } }, 'announcedBreaks.maxOverlappingBreaks must be an integer from 1 to 25, got 0'],
+      ['a retrieval lead under 10 s', { announcedBreaks: { retrievalLead: Duration.seconds(5) } }, 'announcedBreaks.retrievalLead must be whole seconds from 10 to 3600, got 5 seconds'],
+      ['a retrieval lead leaving no time per group', { prefetchGroups: 4, announcedBreaks: { retrievalLead: Duration.seconds(32), retrievalEndsBeforeBreak: Duration.seconds(30) } }, 'announcedBreaks.retrievalLead (32 s) must exceed retrievalEndsBeforeBreak (30 s) by at least one second per group (4)'],
+      ['a recurring schedule named like an announced one', { prefetchSchedules: [{ name: 'announced-break-x', endTime: '2030-01-01T00:00:00Z' }] }, "prefetchSchedules name must not start with 'announced-break-' (the announced-break schedules' prefix), got 'announced-break-x'"],
       ['a content source with a query', { playbackConfiguration: PlaybackConfiguration.create({ adDecisionServerUrl: adsUrl, videoContentSourceUrl: 'https://o.example.com/?a=1' }) }, 'videoContentSourceUrl must be an http(s) URL'],
       ['a bad configuration name', { playbackConfiguration: PlaybackConfiguration.create({ name: 'bad name', adDecisionServerUrl: adsUrl, videoContentSourceUrl: contentSource }) }, "name must be 1 to 64 letters, digits, '-' or '_', got 'bad name'"],
       ['an ADS timeout over 6000 ms', { playbackConfiguration: PlaybackConfiguration.create({ adDecisionServerUrl: adsUrl, videoContentSourceUrl: contentSource, adsPersonalizationTimeouts: { adsRequestTimeoutMilliseconds: 7000 } }) }, 'adsPersonalizationTimeouts.adsRequestTimeoutMilliseconds must be from 250 to 6000 ms, got 7000'],

@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AvailSuppressionFillPolicy, AvailSuppressionMode, DashMpdLocation, InsertionMode, MediaTailorLoggingStrategy, PlaybackConfiguration,
@@ -14,6 +15,32 @@ import { logicalIdOf } from '../harness/deploy-check/template';
 const env = { account: checkEnvironment.account, region: checkEnvironment.region };
 const anotherSecret = `arn:aws:secretsmanager:${env.region}:${env.account}:secret:someone-else-AbCdEf`;
 const adsUrl = 'https://ads.example.com/vast?duration=[session.avail_duration_secs]';
+
+/** What the announced-break function does (its own schedules) and must be refused (anyone else's, another configuration). */
+function announcedBreakIamRows(initializer: PrefetchSessionInitializer): IamDecisionRow[] {
+  if (!initializer.announcedBreakFunction) return [];
+  const role = { role: logicalIdOf(initializer.announcedBreakFunction.role!) };
+  const mediaTailorArn = (resource: string) => ({ arn: `arn:aws:mediatailor:${env.region}:${env.account}:${resource}` });
+  const own = initializer.playbackConfigurationName;
+  const configuration = mediaTailorArn(`playbackConfiguration/${own}`);
+  const ownSchedule = mediaTailorArn(`prefetchSchedule/${own}/announced-break-match-42-1`);
+  const usersSchedule = mediaTailorArn(`prefetchSchedule/${own}/evening-1`);
+  const anotherConfiguration = mediaTailorArn('playbackConfiguration/someone-else');
+  const anotherSchedule = mediaTailorArn('prefetchSchedule/someone-else/announced-break-match-42-1');
+  const row = (name: string, action: string, resource: { arn: string }, expect: 'allow' | 'deny'): IamDecisionRow =>
+    ({ name: `announced-break role -> ${name}`, request: { principal: role, action: `mediatailor:${action}`, resource }, expect });
+  return [
+    row('CreatePrefetchSchedule on its configuration', 'CreatePrefetchSchedule', configuration, 'allow'),
+    row('ListPrefetchSchedules on its configuration', 'ListPrefetchSchedules', configuration, 'allow'),
+    row('GetPrefetchSchedule of a schedule it named', 'GetPrefetchSchedule', ownSchedule, 'allow'),
+    row('DeletePrefetchSchedule of a schedule it named', 'DeletePrefetchSchedule', ownSchedule, 'allow'),
+    row('DeletePrefetchSchedule of the user\'s recurring schedule', 'DeletePrefetchSchedule', usersSchedule, 'deny'),
+    row('GetPrefetchSchedule of the user\'s recurring schedule', 'GetPrefetchSchedule', usersSchedule, 'deny'),
+    row('CreatePrefetchSchedule on another configuration', 'CreatePrefetchSchedule', anotherConfiguration, 'deny'),
+    row('DeletePrefetchSchedule on another configuration', 'DeletePrefetchSchedule', anotherSchedule, 'deny'),
+    row('DeletePlaybackConfiguration', 'DeletePlaybackConfiguration', configuration, 'deny'),
+  ];
+}
 
 /** The requests the running system makes, and the ones it must be refused. */
 function initializerIamRows(initializer: PrefetchSessionInitializer): IamDecisionRow[] {
@@ -45,7 +72,7 @@ function initializerTarget(name: string, props: Partial<PrefetchSessionInitializ
     ...props,
     ...build?.(stack),
   });
-  return { name, stack, iam: initializerIamRows(initializer) };
+  return { name, stack, iam: [...initializerIamRows(initializer), ...announcedBreakIamRows(initializer)] };
 }
 
 // Not here: prefetchSchedules (AWS::MediaTailor::PrefetchSchedule) and adsPersonalizationTimeouts. The cfn-lint 1.51
@@ -85,6 +112,10 @@ describeDeployCheck('PrefetchSessionInitializer', () => [
     certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc'),
     accessLogBucket: new s3.Bucket(stack, 'Logs', { objectOwnership: s3.ObjectOwnership.OBJECT_WRITER, enforceSSL: true }),
   })),
+  initializerTarget('announced breaks on a bus of their own', {
+    prefetchGroups: 8,
+    announcedBreaks: { maxOverlappingBreaks: 3 },
+  }, (stack) => ({ announcedBreaks: { maxOverlappingBreaks: 3, eventBus: new events.EventBus(stack, 'Ads') } })),
   initializerTarget('existing playback configuration', {
     playbackConfiguration: PlaybackConfiguration.fromExisting({ name: 'theirs', videoContentSourceUrl: 'https://origin.example.com/live/' }),
     prefetchGroups: 2,

@@ -201,12 +201,13 @@ describe('checkPlaylistUpload', () => {
     ]);
   });
 
-  test('with a single pipeline there is no counterpart to look at', async () => {
+  test('with a single pipeline a stale playlist is kept: there is nothing to fail over to (only-pipeline)', async () => {
     const store = new MemoryStore();
     const etag = store.put('origin', '720p/index.m3u8', livePlaylist(), t0);
     const decision = await checkPlaylistUpload(upload('720p/index.m3u8', etag), context(store, due, onePipeline));
-    expect(decision).toMatchObject({ decision: 'deleted' });
-    expect(store.calls).toEqual(['head origin/720p/index.m3u8', 'get origin/720p/index.m3u8', 'delete origin/720p/index.m3u8']);
+    expect(decision).toMatchObject({ decision: 'skipped', reason: 'only-pipeline', staleDetected: true });
+    expect(store.objects.has('origin/720p/index.m3u8')).toBe(true);
+    expect(store.calls).toEqual(['head origin/720p/index.m3u8', 'get origin/720p/index.m3u8']);
   });
 
   test.each([

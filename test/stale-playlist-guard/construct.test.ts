@@ -5,8 +5,11 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { LivePipeline, StaleDetection, StalePlaylistGuard, StalePlaylistGuardProps } from '../../src';
-import { exemptPlaylistTypes, guardEnvironment, playlistTypeMetadataHeader, stalePlaylistHeader } from '../../src/stale-playlist-guard/contract/protocol';
+import {
+  exemptPlaylistTypes, guardEnvironment, pipelineHeartbeatKey, playlistTypeMetadataHeader, stalePlaylistHeader,
+} from '../../src/stale-playlist-guard/contract/protocol';
 import { isSafeThreshold } from '../../src/stale-playlist-guard/contract/staleness';
+import { pathPatternToRegExp } from '../harness/cdn-stand-in';
 import { loadCloudFrontFunction, MAX_FUNCTION_SIZE_BYTES, viewerResponseEvent } from '../harness/cloudfront-function';
 import { expectNagClean, nagAcknowledgements } from '../harness/nag';
 
@@ -14,6 +17,11 @@ function guardStack(props: Partial<StalePlaylistGuardProps> = {}): { stack: Stac
   const stack = new Stack(new App(), 'Live', { env: { account: '111111111111', region: 'eu-west-1' } });
   const guard = new StalePlaylistGuard(stack, 'Origin', { targetDuration: Duration.seconds(6), ...props });
   return { stack, guard, template: Template.fromStack(stack) };
+}
+
+/** The `.m3u8` spellings a statement's object resources end in, sorted. */
+function playlistSuffixesOf(resource: unknown): string[] {
+  return (Array.isArray(resource) ? resource : [resource]).map((arn) => /\*(\.[mM]3[uU]8)"/.exec(JSON.stringify(arn))![1]).sort();
 }
 
 function behaviors(template: Template): Array<Record<string, unknown>> {
@@ -40,15 +48,19 @@ describe('StalePlaylistGuard construct', () => {
       template.hasResourceProperties('AWS::CloudFront::CachePolicy', { CachePolicyConfig: Match.objectLike({ DefaultTTL: 86400, MaxTTL: 86400 }) });
     });
 
-    test('runs the edge function on the pipelines\' playlist behaviors (.m3u8 and .M3U8) only, never on the catch-all or segments', () => {
+    test('runs the edge function on the pipelines\' playlist behaviors (.m3u8 in any letter case) only, never on the catch-all or segments', () => {
       const byPattern = Object.fromEntries(behaviors(template).map((b) => [b.PathPattern, b.FunctionAssociations]));
-      expect(Object.keys(byPattern)).toEqual([
-        'pipeline-a/*.m3u8', 'pipeline-a/*.M3U8', 'pipeline-a/*', 'pipeline-b/*.m3u8', 'pipeline-b/*.M3U8', 'pipeline-b/*', '*.m3u8', '*.M3U8',
-      ]);
-      for (const pattern of ['pipeline-a/*.m3u8', 'pipeline-a/*.M3U8', 'pipeline-b/*.m3u8', 'pipeline-b/*.M3U8']) {
+      expect(Object.keys(byPattern)).toEqual(['pipeline-a/*.?3?8', 'pipeline-a/*', 'pipeline-b/*.?3?8', 'pipeline-b/*', '*.?3?8']);
+      for (const pattern of ['pipeline-a/*.?3?8', 'pipeline-b/*.?3?8']) {
         expect(byPattern[pattern]).toEqual([{ EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/EdgeFunction/), 'FunctionARN'] } }]);
       }
-      for (const pattern of ['pipeline-a/*', 'pipeline-b/*', '*.m3u8', '*.M3U8']) expect(byPattern[pattern]).toBeUndefined();
+      for (const pattern of ['pipeline-a/*', 'pipeline-b/*', '*.?3?8']) expect(byPattern[pattern]).toBeUndefined();
+      // CloudFront's `?` is one character: every letter case of .m3u8 reaches the playlist behavior, a segment does not
+      const playlistPattern = pathPatternToRegExp('pipeline-a/*.?3?8');
+      for (const key of ['pipeline-a/720p/index.m3u8', 'pipeline-a/720p/INDEX.M3U8', 'pipeline-a/720p/index.M3u8', 'pipeline-a/720p/index.m3U8']) {
+        expect(playlistPattern.test(key)).toBe(true);
+      }
+      expect(playlistPattern.test('pipeline-a/720p/seg_1.ts')).toBe(false);
     });
 
     test('ships the edge function as cloudfront-js-2.0 under the 10 KB limit, its rule rendered from the contract', () => {
@@ -56,15 +68,39 @@ describe('StalePlaylistGuard construct', () => {
       expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
       expect(Buffer.byteLength(fn.Properties.FunctionCode)).toBeLessThanOrEqual(MAX_FUNCTION_SIZE_BYTES);
       expect(fn.Properties.FunctionCode).toContain(`const CONFIG = ${JSON.stringify({
-        staleAfterMs: 18000, playlistTypeHeader: playlistTypeMetadataHeader, exemptPlaylistTypes, staleHeader: stalePlaylistHeader,
+        staleAfterMs: 18000,
+        playlistTypeHeader: playlistTypeMetadataHeader,
+        exemptPlaylistTypes,
+        staleHeader: stalePlaylistHeader,
+        pipelinePrefixes: ['pipeline-a/', 'pipeline-b/'],
+        heartbeatKeys: [pipelineHeartbeatKey(0), pipelineHeartbeatKey(1)],
+        heartbeatFreshMs: 17000,
       })}; // StalePlaylistGuard:config`);
       expect(guard.staleAfterMs).toBe(18000);
     });
 
-    test('marks playlists with a marker function on ObjectCreated of .m3u8 and .M3U8 keys under each prefix', () => {
+    test('associates a KeyValueStore with the function; the marker may only describe it and put keys in it, every 5 s per pipeline', () => {
+      template.resourceCountIs('AWS::CloudFront::KeyValueStore', 1);
+      const [storeId] = Object.keys(template.findResources('AWS::CloudFront::KeyValueStore'));
+      const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
+      expect(fn.Properties.FunctionConfig.KeyValueStoreAssociations).toEqual([{ KeyValueStoreARN: { 'Fn::GetAtt': [storeId, 'Arn'] } }]);
+      const [marker] = Object.values(template.findResources('AWS::Lambda::Function'))
+        .filter((f) => f.Properties.Description === 'lambda-src/stale-playlist-guard/mark.lambda.ts');
+      expect(marker.Properties.Environment.Variables).toMatchObject({
+        [guardEnvironment.heartbeatStoreArn]: { 'Fn::GetAtt': [storeId, 'Arn'] }, [guardEnvironment.heartbeatIntervalMs]: '5000',
+      });
+      const kvsStatements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement: { Action: string | string[] }) => JSON.stringify(statement.Action).includes('cloudfront-keyvaluestore'));
+      expect(kvsStatements).toEqual([{
+        Effect: 'Allow', Action: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:PutKey'], Resource: { 'Fn::GetAtt': [storeId, 'Arn'] },
+      }]);
+      expect(guard.heartbeatStore).toBeDefined();
+    });
+
+    test('marks playlists with a marker function on ObjectCreated of .m3u8 keys in every letter case under each prefix', () => {
       const notifications = JSON.stringify(template.findResources('Custom::S3BucketNotifications'));
       for (const prefix of ['pipeline-a/', 'pipeline-b/']) {
-        for (const suffix of ['.m3u8', '.M3U8']) {
+        for (const suffix of ['.m3u8', '.M3U8', '.M3u8', '.m3U8']) {
           expect(notifications).toContain(`{"Key":{"FilterRules":[{"Name":"suffix","Value":"${suffix}"},{"Name":"prefix","Value":"${prefix}"}]}}`);
         }
       }
@@ -79,11 +115,10 @@ describe('StalePlaylistGuard construct', () => {
       const statements = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0].Properties.PolicyDocument.Statement
         .filter((statement: { Principal: unknown }) => JSON.stringify(statement.Principal).includes('MarkerRole'));
       const actions = statements.map((statement: { Action: string }) => statement.Action).sort();
-      expect(actions).toEqual(['s3:GetObject', 's3:GetObject', 's3:GetObject', 's3:GetObject', 's3:ListBucket',
-        's3:PutObject', 's3:PutObject', 's3:PutObject', 's3:PutObject']);
+      expect(actions).toEqual(['s3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:PutObject']);
       for (const statement of statements.filter((s: { Action: string }) => s.Action === 's3:PutObject')) {
         expect(statement.Condition.StringEquals).toEqual({ 's3:x-amz-metadata-directive': 'REPLACE' });
-        expect(JSON.stringify(statement.Resource)).toMatch(/\/pipeline-[ab]\/\*\.(m3u8|M3U8)"/);
+        expect(playlistSuffixesOf(statement.Resource)).toEqual(['.M3U8', '.M3u8', '.m3U8', '.m3u8']);
       }
     });
 
@@ -96,15 +131,25 @@ describe('StalePlaylistGuard construct', () => {
       });
     });
 
-    test('the deployed function code turns an 18.001 s old playlist into a 404 and leaves a 17.9 s old one alone', async () => {
+    test('the deployed function code turns an 18.001 s old playlist into a 404 while pipeline B is healthy, and leaves a 17.9 s old one alone', async () => {
       const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), 'deployed.js');
       fs.writeFileSync(file, fn.Properties.FunctionCode);
       const lastModified = 'Sun, 22 Nov 2026 10:00:00 GMT';
-      const at = (ms: number) => loadCloudFrontFunction(file, { now: Date.parse(lastModified) + ms });
+      const at = (ms: number, heartbeatAgeMs: number) => loadCloudFrontFunction(file, {
+        now: Date.parse(lastModified) + ms, keyValueStore: { [pipelineHeartbeatKey(1)]: String(Date.parse(lastModified) + ms - heartbeatAgeMs) },
+      });
       const event = viewerResponseEvent({ uri: '/pipeline-a/720p.m3u8', statusCode: 200, responseHeaders: { 'Last-Modified': lastModified } });
-      expect(await at(18_001).run(event)).toMatchObject({ statusCode: 404 });
-      expect(await at(17_900).run(event)).toMatchObject({ statusCode: 200 });
+      expect(await at(18_001, 17_000).run(event)).toMatchObject({ statusCode: 404 });
+      expect(await at(17_900, 0).run(event)).toMatchObject({ statusCode: 200 });
+      // B's heartbeat a millisecond past 17 s (threshold less S3's one-second granularity): no healthy pipeline, served
+      expect(await at(18_001, 17_001).run(event)).toMatchObject({ statusCode: 200, headers: { [stalePlaylistHeader]: { value: 'age=18s; served: no healthy pipeline' } } });
+      // mixed-case playlists reach the behavior (`*.?3?8`) and are judged; anything else the pattern takes passes untouched
+      const response = { statusCode: 200, responseHeaders: { 'Last-Modified': lastModified, 'ETag': '"e"' } };
+      expect(await at(18_001, 0).run(viewerResponseEvent({ uri: '/pipeline-a/720p.M3u8', ...response }))).toMatchObject({ statusCode: 404 });
+      expect(await at(18_001, 0).run(viewerResponseEvent({ uri: '/pipeline-a/720p.m3U8', ...response }))).toMatchObject({ statusCode: 404 });
+      expect(await at(18_001, 0).run(viewerResponseEvent({ uri: '/pipeline-a/720p.a3b8', ...response })))
+        .toMatchObject({ statusCode: 200, headers: { 'etag': { value: '"e"' }, 'last-modified': { value: lastModified } } });
     });
 
     test('lets CloudFront reach the bucket only through Origin Access Control, with ListBucket so missing keys are 404', () => {
@@ -127,7 +172,7 @@ describe('StalePlaylistGuard construct', () => {
           CustomErrorResponses: [{ ErrorCode: 403, ErrorCachingMinTTL: 1 }, { ErrorCode: 404, ErrorCachingMinTTL: 1 }],
         }),
       });
-      expect(behaviors(template).filter((b) => !String(b.PathPattern).toLowerCase().endsWith('.m3u8'))
+      expect(behaviors(template).filter((b) => !String(b.PathPattern).endsWith('.?3?8'))
         .every((b) => b.ResponseHeadersPolicyId === '60669652-455b-4ae9-85a4-c4c02393f86c')).toBe(true);
     });
 
@@ -139,6 +184,7 @@ describe('StalePlaylistGuard construct', () => {
       expect(() => guard.metricStaleDetections()).toThrow(/origin mode only/);
       expect(() => guard.metricSkips()).toThrow(/origin mode only/);
       expect(guard.metricPlaylistsMarked().metricName).toBe('PlaylistsMarked');
+      expect(guard.metricHeartbeatFailures().metricName).toBe('HeartbeatFailures');
       expect(guard.metricErrorRate().metricName).toBe('4xxErrorRate');
     });
 
@@ -171,7 +217,7 @@ describe('StalePlaylistGuard construct', () => {
     test('declares ObjectCreated notifications of .m3u8 keys under each prefix on the bucket itself, no custom resource', () => {
       template.hasResourceProperties('AWS::S3::Bucket', {
         NotificationConfiguration: {
-          QueueConfigurations: ['pipeline-a/', 'pipeline-b/'].flatMap((prefix) => ['.m3u8', '.M3U8'].map((suffix) => ({
+          QueueConfigurations: ['pipeline-a/', 'pipeline-b/'].flatMap((prefix) => ['.m3u8', '.M3U8', '.M3u8', '.m3U8'].map((suffix) => ({
             Event: 's3:ObjectCreated:*',
             Queue: { 'Fn::GetAtt': [Match.stringLikeRegexp('DelayQueue'), 'Arn'] },
             Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: prefix }, { Name: 'suffix', Value: suffix }] } },
@@ -193,11 +239,10 @@ describe('StalePlaylistGuard construct', () => {
       const allowed = bucketPolicy.filter((statement: { Effect: string; Principal: unknown }) =>
         statement.Effect === 'Allow' && JSON.stringify(statement.Principal).includes('CheckRole'));
       expect(allowed.map((statement: { Action: string }) => statement.Action).sort()).toEqual([
-        's3:DeleteObject', 's3:DeleteObject', 's3:DeleteObject', 's3:DeleteObject', 's3:GetObject', 's3:GetObject', 's3:GetObject', 's3:GetObject',
-        's3:ListBucket',
+        's3:DeleteObject', 's3:DeleteObject', 's3:GetObject', 's3:GetObject', 's3:ListBucket',
       ]);
       for (const statement of allowed.filter((s: { Action: string }) => s.Action !== 's3:ListBucket')) {
-        expect(JSON.stringify(statement.Resource)).toMatch(/\/pipeline-[ab]\/\*\.(m3u8|M3U8)"/);
+        expect(playlistSuffixesOf(statement.Resource)).toEqual(['.M3U8', '.M3u8', '.m3U8', '.m3u8']);
         if (statement.Action === 's3:DeleteObject') expect(statement.Condition).toEqual({ Null: { 's3:if-match': 'false' } });
       }
       const roleStatements = Object.values(template.findResources('AWS::IAM::Policy'))
@@ -271,12 +316,12 @@ describe('StalePlaylistGuard construct', () => {
         .flatMap((policy) => policy.Properties.PolicyDocument.Statement) as Array<{ Action: string; Condition?: unknown }>;
       const deletes = statements.filter((statement) => statement.Action === 's3:DeleteObject');
       if (detection === StaleDetection.ORIGIN) {
-        expect(deletes).toHaveLength(4);
+        expect(deletes).toHaveLength(2); // one per pipeline, naming every letter case of .m3u8
         expect(deletes.every((statement) => JSON.stringify(statement.Condition) === '{"Null":{"s3:if-match":"false"}}')).toBe(true);
       } else {
         expect(deletes).toEqual([]);
         const puts = statements.filter((statement) => statement.Action === 's3:PutObject');
-        expect(puts).toHaveLength(4);
+        expect(puts).toHaveLength(2);
         expect(puts.every((statement) => JSON.stringify(statement.Condition).includes('"s3:x-amz-metadata-directive":"REPLACE"'))).toBe(true);
       }
     });
@@ -292,13 +337,55 @@ describe('StalePlaylistGuard construct', () => {
     })).toThrow("pipelines 1 and 2 share the prefix 'live/' in different buckets: CloudFront serves one bucket per path");
   });
 
+  test('edge mode with one pipeline: no KeyValueStore, no heartbeats, and the function never answers 404 (nothing to fail over to)', async () => {
+    const { template, guard } = guardStack();
+    template.resourceCountIs('AWS::CloudFront::KeyValueStore', 0);
+    const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
+    expect(fn.Properties.FunctionConfig.KeyValueStoreAssociations).toBeUndefined();
+    expect(guard.heartbeatStore).toBeUndefined();
+    const [marker] = Object.values(template.findResources('AWS::Lambda::Function'))
+      .filter((f) => f.Properties.Description === 'lambda-src/stale-playlist-guard/mark.lambda.ts');
+    expect(Object.keys(marker.Properties.Environment.Variables)).not.toContain(guardEnvironment.heartbeatStoreArn);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), 'one.js');
+    fs.writeFileSync(file, fn.Properties.FunctionCode);
+    const lastModified = 'Sun, 22 Nov 2026 10:00:00 GMT';
+    // no store passed: the function would throw if it asked for one
+    const day = loadCloudFrontFunction(file, { now: Date.parse(lastModified) + 86_400_000 });
+    const event = viewerResponseEvent({ uri: '/720p.m3u8', statusCode: 200, responseHeaders: { 'Last-Modified': lastModified } });
+    expect(await day.run(event)).toMatchObject({ statusCode: 200, headers: { [stalePlaylistHeader]: { value: 'age=86400s; served: no healthy pipeline' } } });
+  });
+
+  test('alarms on heartbeats the KeyValueStore did not take (edge mode, two pipelines)', () => {
+    const { template } = guardStack({ alarms: true, pipelines: [LivePipeline.atPrefix('a/'), LivePipeline.atPrefix('b/')] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HeartbeatFailures', Threshold: 1 });
+  });
+
+  describe('cache behaviors per distribution', () => {
+    const prefixes = (count: number) => Array.from({ length: count }, (_, i) => LivePipeline.atPrefix(`p${i}/`));
+
+    test('12 pipelines with prefixes need 25 behaviors: within the default quota of 25, and the template has exactly that many', () => {
+      expect(behaviors(guardStack({ pipelines: prefixes(12) }).template)).toHaveLength(25);
+    });
+
+    test('13 pipelines need 27: refused at synth time, naming the count, the pipelines and the quota', () => {
+      expect(() => guardStack({ pipelines: prefixes(13) })).toThrow(
+        `pipelines: 13 pipelines (${Array.from({ length: 13 }, (_, i) => `'p${i}/'`).join(', ')}) need 27 cache behaviors on one distribution, more than the quota of 25`,
+      );
+    });
+
+    test('a raised quota (cacheBehaviorQuota) lets them through; a nonsensical one is refused', () => {
+      expect(behaviors(guardStack({ pipelines: prefixes(13), cacheBehaviorQuota: 27 }).template)).toHaveLength(27);
+      expect(() => guardStack({ cacheBehaviorQuota: 0 })).toThrow('cacheBehaviorQuota must be a whole number >= 1, got 0');
+    });
+  });
+
   describe('target durations', () => {
     test.each([1, 2, 3, 5, 6, 7, 10])('TD %i s synthesizes with whole-second TTLs and a safe default threshold', (td) => {
       const { template, guard } = guardStack({ targetDuration: Duration.seconds(td) });
       const ttl = Math.floor(td / 2);
       if (ttl > 0) template.hasResourceProperties('AWS::CloudFront::CachePolicy', { CachePolicyConfig: Match.objectLike({ DefaultTTL: ttl, MaxTTL: ttl }) });
       // TD 1 s: a zero TTL, CloudFront's managed CachingDisabled policy on the playlists (every request revalidated with S3)
-      else expect(behaviors(template).find((b) => b.PathPattern === '*.m3u8')!.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+      else expect(behaviors(template).find((b) => b.PathPattern === '*.?3?8')!.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
       expect(isSafeThreshold(td, guard.staleAfterTargetDurations, ttl * 1000)).toBe(true);
       expect(guard.staleAfterTargetDurations).toBe(td <= 2 ? 3.5 : 3);
     });

@@ -32,6 +32,20 @@ function guardIamRows(guard: StalePlaylistGuard, prefix: string): IamDecisionRow
     { name: 'anonymous -> s3:GetObject', request: { principal: 'anonymous', action: 's3:GetObject', resource: object('media.m3u8') }, expect: 'deny' },
     { name: 'anonymous -> s3:ListBucket', request: { principal: 'anonymous', action: 's3:ListBucket', resource: { logicalId: bucket } }, expect: 'deny' },
   ];
+  if (guard.heartbeatStore && guard.markerFunction) {
+    const markerRole = { role: logicalIdOf(guard.markerFunction.role!) };
+    const store = { logicalId: logicalIdOf(guard.heartbeatStore) };
+    const otherStore = { arn: `arn:aws:cloudfront::${env.account}:key-value-store/00000000-0000-0000-0000-000000000000` };
+    return [
+      ...rows,
+      { name: 'marker role -> cloudfront-keyvaluestore:PutKey on the heartbeat store', request: { principal: markerRole, action: 'cloudfront-keyvaluestore:PutKey', resource: store }, expect: 'allow' },
+      { name: 'marker role -> cloudfront-keyvaluestore:DescribeKeyValueStore on it (the ETag a write names)', request: { principal: markerRole, action: 'cloudfront-keyvaluestore:DescribeKeyValueStore', resource: store }, expect: 'allow' },
+      { name: 'marker role -> cloudfront-keyvaluestore:DeleteKey on the heartbeat store', request: { principal: markerRole, action: 'cloudfront-keyvaluestore:DeleteKey', resource: store }, expect: 'deny' },
+      { name: 'marker role -> cloudfront-keyvaluestore:UpdateKeys on the heartbeat store', request: { principal: markerRole, action: 'cloudfront-keyvaluestore:UpdateKeys', resource: store }, expect: 'deny' },
+      { name: 'marker role -> cloudfront-keyvaluestore:PutKey on another store', request: { principal: markerRole, action: 'cloudfront-keyvaluestore:PutKey', resource: otherStore }, expect: 'deny' },
+      { name: 'anonymous -> cloudfront-keyvaluestore:PutKey on the heartbeat store', request: { principal: 'anonymous', action: 'cloudfront-keyvaluestore:PutKey', resource: store }, expect: 'deny' },
+    ];
+  }
   if (!guard.checkFunction || !guard.queue) return rows;
   const checkRole = { role: logicalIdOf(guard.checkFunction.role!) };
   const ifMatch = { 's3:if-match': '"0123456789abcdef0123456789abcdef"' };

@@ -1,25 +1,29 @@
 /**
  * StalePlaylistGuard edge mode end to end: a simulated live encoder with two redundant pipelines writes
- * to s3rver (its multivariant playlist named `channel.m3u8`, as MediaLive names it), the guard's marker runs
- * on s3rver's notifications, the CDN stand-in runs the rendered guard function on every playlist with the
- * construct's response headers (as the guard's default single pipeline at the bucket root deploys it), and
- * hls.js in Chromium plays through it in real time, through Chromium's own HTTP cache.
+ * to s3rver (its multivariant playlist named `channel.m3u8`, as MediaLive names it, at the bucket root), the guard's
+ * marker runs on s3rver's notifications and publishes each pipeline's heartbeat through the real KeyValueStore SDK
+ * client to the KeyValueStore stand-in, the CDN stand-in has the behaviors the construct deploys for pipelines
+ * `pipeline-a/` and `pipeline-b/` and runs the rendered guard function (reading that store) on their playlists with
+ * the construct's response headers, and hls.js in Chromium plays through it in real time, through Chromium's own HTTP cache.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
+import { loadMarkerModule, silentMetrics } from './marker-module';
+import { KeyValueStoreHeartbeats } from '../../lambda-src/stale-playlist-guard/kvs-store';
 import { S3PlaylistStore } from '../../lambda-src/stale-playlist-guard/s3-store';
-import { guardEnvironment, playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/protocol';
+import { playlistPathPatternSuffix } from '../../src/stale-playlist-guard/contract/playlist-marks';
+import { pipelineHeartbeatKey, playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/protocol';
+import { heartbeatIntervalMs } from '../../src/stale-playlist-guard/contract/staleness';
 import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-function';
 import { CdnRequestRecord, CdnStandIn, startCdnStandIn } from '../harness/cdn-stand-in';
 import { loadCloudFrontFunction } from '../harness/cloudfront-function';
-import { setEnvironment } from '../harness/environment';
 import { hlsFixtureFormat, hlsFixtures } from '../harness/hls-fixtures';
 import { HlsPlayer, PlaybackResult } from '../harness/hls-player';
+import { KeyValueStoreStandIn, startKeyValueStore } from '../harness/key-value-store';
 import { LiveEncoder, streamInfByRendition } from '../harness/live-encoder';
 import { asS3Delivers, LoopbackS3, startS3 } from '../harness/s3';
 import { describeWithTools } from '../harness/tools';
@@ -31,6 +35,9 @@ const PLAYLIST_TTL_MS = TD_MS / 2;
 /** S3's Last-Modified is whole seconds, so a playlist can look up to 1 s older than it is. */
 const LAST_MODIFIED_GRANULARITY_MS = 1000;
 const PIPELINE_A_PLAYLIST = /^\/pipeline-a\/[^/]+\/index\.m3u8$/;
+const MEDIA_PLAYLIST = /^\/pipeline-[ab]\/[^/]+\/index\.m3u8$/;
+/** The guard's pipelines, as the construct configures the marker and the function. */
+const PIPELINES = [{ bucket: 'live', prefix: 'pipeline-a/' }, { bucket: 'live', prefix: 'pipeline-b/' }];
 const SEGMENT = /\.ts$/;
 const MULTIVARIANT = 'channel.m3u8';
 /** What the guard's playlist response headers policy adds. */
@@ -59,31 +66,6 @@ const hlsConfig = {
 };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Metrics that publish nothing (their EMF lines would flood the test output). */
-function silentMetrics(): Metrics {
-  const restore = setEnvironment({ POWERTOOLS_METRICS_DISABLED: 'true' });
-  try {
-    return new Metrics({ namespace: 'test', serviceName: 'test' });
-  } finally {
-    restore();
-  }
-}
-
-/** The marker's handler module; it builds its default handler from the environment when loaded, as in Lambda. */
-function loadMarkerModule(): typeof import('../../lambda-src/stale-playlist-guard/mark.lambda') {
-  const restore = setEnvironment({ [guardEnvironment.pipelines]: JSON.stringify([{ bucket: 'live', prefix: '' }]) });
-  try {
-    let loaded: typeof import('../../lambda-src/stale-playlist-guard/mark.lambda') | undefined;
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loaded = require('../../lambda-src/stale-playlist-guard/mark.lambda');
-    });
-    return loaded!;
-  } finally {
-    restore();
-  }
-}
 
 /** A playback session observed for a fixed wall-time window, with the CDN requests made meanwhile. */
 interface Session {
@@ -118,6 +100,7 @@ function largestSegmentFetchGapMs(session: Session): number {
 describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live redundant encoder -> s3rver -> CDN + guard -> hls.js', () => {
   let workDir: string;
   let s3: LoopbackS3;
+  let kvs: KeyValueStoreStandIn;
   let cdn: CdnStandIn;
   let encoder: LiveEncoder;
   let player: HlsPlayer;
@@ -142,12 +125,14 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
     const set = hlsFixtures().sets['content-ts'];
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-mode-'));
     const functionFile = path.join(workDir, 'stale-playlist-guard.js');
-    fs.writeFileSync(functionFile, renderEdgeGuardFunction({ staleAfterMs: STALE_AFTER_MS }));
+    fs.writeFileSync(functionFile, renderEdgeGuardFunction({ staleAfterMs: STALE_AFTER_MS, pipelinePrefixes: PIPELINES.map((p) => p.prefix) }));
     s3 = await startS3([{ name: 'live', cors: true }]);
+    kvs = await startKeyValueStore();
     // the marker, as S3 invokes it: once per playlist ObjectCreated (its own copies included), one event at a time here
-    const marker = loadMarkerModule().createPlaylistMarkerHandler({
-      pipelines: [{ bucket: 'live', prefix: '' }],
+    const marker = loadMarkerModule(PIPELINES).createPlaylistMarkerHandler({
+      pipelines: PIPELINES,
       store: new S3PlaylistStore(s3.client),
+      heartbeats: { store: new KeyValueStoreHeartbeats(kvs.client(), kvs.arn), intervalMs: heartbeatIntervalMs(TD_MS / 1000, STALE_AFTER_MS) },
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics: silentMetrics(),
     });
@@ -168,12 +153,17 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
         markerErrors.push(error);
       });
     });
-    const guard = loadCloudFrontFunction(functionFile);
+    const guard = loadCloudFrontFunction(functionFile, { keyValueStore: kvs.data });
+    const playlist = { ttlSeconds: PLAYLIST_TTL_MS / 1000, responseHeaders: PLAYLIST_HEADERS };
+    // the construct's behaviors, in its order: each pipeline's playlists (judged) and segments, then playlists elsewhere (not judged)
     cdn = await startCdnStandIn({
       origin: `${s3.endpoint}/live`,
       behaviors: [
-        { pathPattern: '*.m3u8', ttlSeconds: PLAYLIST_TTL_MS / 1000, viewerResponseFunction: guard, responseHeaders: PLAYLIST_HEADERS },
-        { pathPattern: '*.M3U8', ttlSeconds: PLAYLIST_TTL_MS / 1000, viewerResponseFunction: guard, responseHeaders: PLAYLIST_HEADERS },
+        ...PIPELINES.flatMap(({ prefix }) => [
+          { pathPattern: `${prefix}*${playlistPathPatternSuffix}`, ...playlist, viewerResponseFunction: guard },
+          { pathPattern: `${prefix}*`, ttlSeconds: 60 },
+        ]),
+        { pathPattern: `*${playlistPathPatternSuffix}`, ...playlist },
         { pathPattern: '*', ttlSeconds: 60 },
       ],
     });
@@ -198,6 +188,7 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
     await encoder?.stop();
     await player?.close();
     await cdn?.close();
+    await kvs?.close();
     await s3?.stop();
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
     if (Object.keys(measured).length > 0) process.stderr.write(`edge-mode e2e measurements: ${JSON.stringify(measured)}\n`);
@@ -208,15 +199,20 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
     expect(markerErrors).toEqual([]);
   });
 
-  test('the encoder writes a redundant multivariant playlist and sliding-window live playlists; the marker marks the multivariant one', async () => {
+  test('the encoder writes a redundant multivariant playlist and sliding-window live playlists; the marker publishes both heartbeats', async () => {
     await markerQueue;
+    // the multivariant playlist sits outside the pipelines: the catch-all behavior serves it, never judged, so it needs no mark
     const head = await s3.client.send(new HeadObjectCommand({ Bucket: 'live', Key: MULTIVARIANT }));
-    expect(head.Metadata?.[playlistTypeMetadataName]).toBe('multivariant');
+    expect(head.Metadata?.[playlistTypeMetadataName]).toBeUndefined();
     const media = await s3.client.send(new HeadObjectCommand({ Bucket: 'live', Key: 'pipeline-a/360p/index.m3u8' }));
     expect(media.Metadata?.[playlistTypeMetadataName]).toBeUndefined();
+    // each pipeline's heartbeat, written through the SDK (SigV4A) at most once a second per pipeline
+    const now = Date.now();
+    for (const index of [0, 1]) expect(now - Number(kvs.data[pipelineHeartbeatKey(index)])).toBeLessThanOrEqual(STALE_AFTER_MS);
+    expect(kvs.requests.filter((r) => r.method === 'PUT').every((r) => /^AWS4-ECDSA-P256-SHA256 /.test(String(r.headers.authorization)))).toBe(true);
     const response = await fetchCdn(MULTIVARIANT);
+    expect(cdn.requests.at(-1)).toMatchObject({ behavior: `*${playlistPathPatternSuffix}`, functionRan: false });
     expect(response.headers.get('cache-control')).toBe('no-cache');
-    expect(response.headers.get('etag')).toBeNull(); // no validator: a browser never revalidates into a 304
     const master = await response.text();
     const variants = master.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
     expect(variants).toEqual(['pipeline-a/360p/index.m3u8', 'pipeline-b/360p/index.m3u8', 'pipeline-a/180p/index.m3u8', 'pipeline-b/180p/index.m3u8']);
@@ -417,4 +413,37 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
     expect(cdnAnswers.some((r) => r.status === 404 && r.originStatus === 200 && r.cache === 'hit')).toBe(true);
     Object.assign(measured, { browserDetectionAfterLastWriteMs: observed.firstNotFoundAt - observed.lastWriteAt });
   }, 60_000);
+
+  test('(e) when every pipeline stops, players keep the stale playlists: no 404 takes the channel down', async () => {
+    for (const pipeline of ['pipeline-a', 'pipeline-b']) if (!encoder.isRunning(pipeline)) await encoder.startPipeline(pipeline);
+    await sleep(2 * TD_MS);
+    let stoppedAt = 0;
+    const session = await observe(STALE_AFTER_MS + 4 * TD_MS + 6000, async (from) => {
+      await sleep(4000 - (Date.now() - from));
+      // both, each right after an update of its own (up to a target duration apart: the encoder's pipelines are not in phase)
+      await Promise.all(['pipeline-a', 'pipeline-b'].map((pipeline) => encoder.nextWrite(pipeline)));
+      await Promise.all(['pipeline-a', 'pipeline-b'].map((pipeline) => encoder.stopPipeline(pipeline)));
+      stoppedAt = Date.now();
+    });
+    const { result, requests } = session;
+    const media = requests.filter((r) => MEDIA_PLAYLIST.test(r.path) && r.method === 'GET');
+    // the pipeline that stopped first may answer 404 while the other's heartbeat is still fresh (its playlists were too):
+    // players fail over to it. The other one never does, so there is no moment at which both are 404
+    const notFound = requests.filter((r) => r.status >= 400 && r.status < 500);
+    expect(notFound.every((r) => r.status === 404 && MEDIA_PLAYLIST.test(r.path))).toBe(true);
+    expect(new Set(notFound.map((r) => r.path.split('/')[1])).size).toBeLessThanOrEqual(1);
+    // judged stale and served: once both are past the threshold, every playlist answer carries the verdict and is a 200
+    const judgedStale = media.filter((r) => r.status === 200 && /^age=\d+s; served: no healthy pipeline$/.test(r.headers['x-stale-playlist'] ?? ''));
+    expect(judgedStale.length).toBeGreaterThan(0);
+    const afterBoth = media.filter((r) => r.time > stoppedAt + STALE_AFTER_MS + TD_MS && r.status < 500); // 5xx: s3rver under load
+    expect(afterBoth.length).toBeGreaterThan(0);
+    expect(afterBoth.every((r) => r.status === 200 && r.headers['x-stale-playlist']?.endsWith('served: no healthy pipeline'))).toBe(true);
+    // the player: no fatal error, and no 4xx but the first-stopped pipeline's 404s it failed over on
+    expect(result.outcome).toBe('timeout');
+    expect(result.errors.filter((e) => e.fatal)).toEqual([]);
+    const networkErrors = result.errors.filter((e) => e.type === 'networkError' && (e.code ?? 0) >= 400 && (e.code ?? 0) < 500);
+    expect(networkErrors.every((e) => e.code === 404 && notFound.some((r) => (e.url ?? '').endsWith(r.path)))).toBe(true);
+    Object.assign(measured, { allStaleServedRequests: judgedStale.length, allStaleFirstStoppedNotFound: notFound.length });
+    for (const pipeline of ['pipeline-a', 'pipeline-b']) await encoder.startPipeline(pipeline);
+  }, 90_000);
 });

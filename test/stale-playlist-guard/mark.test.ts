@@ -12,7 +12,9 @@ import { ConditionalCopyResult, MarkerStore, markPlaylistUpload, ObjectAttribute
 import type { PlaylistMarkerResult } from '../../lambda-src/stale-playlist-guard/mark.lambda';
 import { S3PlaylistStore } from '../../lambda-src/stale-playlist-guard/s3-store';
 import { isExemptPlaylistType, markerReadLimits } from '../../src/stale-playlist-guard/contract/playlist-marks';
-import { exemptPlaylistTypes, guardEnvironment, playlistTypeMetadataHeader, playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/protocol';
+import {
+  exemptPlaylistTypes, guardEnvironment, pipelineHeartbeatKey, playlistTypeMetadataHeader, playlistTypeMetadataName,
+} from '../../src/stale-playlist-guard/contract/protocol';
 import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-function';
 import { CdnStandIn, startCdnStandIn } from '../harness/cdn-stand-in';
 import { loadCloudFrontFunction, viewerResponseEvent } from '../harness/cloudfront-function';
@@ -66,9 +68,11 @@ function mediaPlaylist(segments: number, ended: boolean): string {
 
 describe('one exemption rule for the marker, the origin check and the shipped edge function', () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'exempt-')), 'edge-guard.js');
-  fs.writeFileSync(file, renderEdgeGuardFunction({ staleAfterMs: 18_000 }));
+  // the playlist's pipeline at the root, and a standby pipeline whose heartbeat is fresh: a stale live playlist is a 404
+  fs.writeFileSync(file, renderEdgeGuardFunction({ staleAfterMs: 18_000, pipelinePrefixes: ['', 'standby/'] }));
   const lastModified = 'Sun, 22 Nov 2026 10:00:00 GMT';
-  const guard = loadCloudFrontFunction(file, { now: Date.parse(lastModified) + 3_600_000 });
+  const now = Date.parse(lastModified) + 3_600_000;
+  const guard = loadCloudFrontFunction(file, { now, keyValueStore: { [pipelineHeartbeatKey(1)]: String(now) } });
   const passes = async (value: string) => {
     const event = viewerResponseEvent({ uri: '/live/x.m3u8', statusCode: 200, responseHeaders: { 'last-modified': lastModified, [playlistTypeMetadataHeader]: value } });
     return (await guard.run(event) as { statusCode: number }).statusCode === 200;
@@ -208,9 +212,11 @@ describeWithTools(['ffmpeg'], 'the marker on encoder layouts written by ffmpeg, 
     }
     expect(pending).toEqual([]);
     const functionFile = path.join(workDir, 'edge-guard.js');
-    fs.writeFileSync(functionFile, renderEdgeGuardFunction({ staleAfterMs: 18_000 }));
+    // the layouts' pipeline at the root and a standby pipeline whose heartbeat is fresh (it would take over)
+    fs.writeFileSync(functionFile, renderEdgeGuardFunction({ staleAfterMs: 18_000, pipelinePrefixes: ['', 'standby/'] }));
     // an hour after the uploads every playlist is far older than the threshold
-    const guard = loadCloudFrontFunction(functionFile, { now: () => lastModifiedAt + 3_600_000 });
+    const now = lastModifiedAt + 3_600_000;
+    const guard = loadCloudFrontFunction(functionFile, { now: () => now, keyValueStore: { [pipelineHeartbeatKey(1)]: String(now) } });
     cdn = await startCdnStandIn({
       origin: `${s3.endpoint}/${bucket}`,
       behaviors: [
@@ -258,7 +264,7 @@ describeWithTools(['ffmpeg'], 'the marker on encoder layouts written by ffmpeg, 
     expect(copies.every((copy) => copy.result.decisions.every((decision) => decision.decision === 'skipped' && decision.reason === 'already-marked'))).toBe(true);
   });
 
-  test('the shipped edge function answers 404 only for the live media playlists, whatever the multivariant name', async () => {
+  test('the shipped edge function answers 404 only for the live media playlists (another pipeline healthy), whatever the multivariant name', async () => {
     for (const layout of layouts) {
       for (const [key, role] of Object.entries(layout.playlists)) {
         const urlPath = `/${layout.folder}${key}`.split('/').map(encodeURIComponent).join('/');

@@ -1,7 +1,8 @@
 import * as fc from 'fast-check';
 import {
-  classifyPlaylist, clockSkewToleranceMs, defaultPlaylistCacheTtlSeconds, defaultStaleAfterTargetDurations, isSafeThreshold, isStale,
-  lastModifiedGranularityMs, minimumStaleAfterTargetDurations, oldestHealthyAgeMs, playlistCacheTiers, staleAfterMs,
+  classifyPlaylist, clockSkewToleranceMs, defaultPlaylistCacheTtlSeconds, defaultStaleAfterTargetDurations, heartbeatFreshForMs, heartbeatIntervalMs,
+  heartbeatLatencyAllowanceMs, isSafeThreshold, isStale, lastModifiedGranularityMs, minimumStaleAfterTargetDurations, oldestHealthyAgeMs,
+  playlistCacheTiers, staleAfterMs,
 } from '../../src/stale-playlist-guard/contract/staleness';
 
 describe('thresholds', () => {
@@ -135,6 +136,33 @@ describe('a safe threshold never flags a running compliant encoder', () => {
       { numRuns: 2000, seed: 42 },
     );
     expect(counterexample.failed).toBe(true);
+  });
+});
+
+describe('heartbeats (edge mode, two or more pipelines)', () => {
+  test('a heartbeat counts while at most the threshold less S3\'s one-second Last-Modified granularity old', () => {
+    expect(heartbeatFreshForMs(18_000)).toBe(17_000);
+  });
+
+  test.each([[6, 3, 5000], [2, 3.5, 1000], [10, 3, 11_000], [1, 3.5, 1000]])(
+    'TD %i s, %f x TD: a heartbeat every %i ms at most', (td, multiple, expected) => {
+      expect(heartbeatIntervalMs(td, staleAfterMs(td, multiple))).toBe(expected);
+    });
+
+  const worstHeartbeatAgeMs = (td: number) => {
+    const threshold = staleAfterMs(td, defaultStaleAfterTargetDurations(td, defaultPlaylistCacheTtlSeconds(td) * 1000));
+    // written on the first upload an interval after the last write; uploads at most 1.5 x TD apart; then the latency allowance
+    return { worst: heartbeatIntervalMs(td, threshold) + 1.5 * td * 1000 + heartbeatLatencyAllowanceMs, window: heartbeatFreshForMs(threshold) };
+  };
+
+  test.each([4, 5, 6, 7, 10, 30, 60])('TD %i s with the default threshold: a running pipeline\'s heartbeat is never older than the fresh window', (td) => {
+    const { worst, window } = worstHeartbeatAgeMs(td);
+    expect(worst).toBeLessThanOrEqual(window);
+  });
+
+  test.each([1, 2, 3])('TD %i s: even a heartbeat a second can come too late in the worst case (a failover may wait for it; never a 404)', (td) => {
+    const { worst, window } = worstHeartbeatAgeMs(td);
+    expect(worst).toBeGreaterThan(window);
   });
 });
 

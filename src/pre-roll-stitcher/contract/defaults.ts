@@ -51,6 +51,11 @@ export const stitcherHandlerLimits = {
   maxSegmentDurationSeconds: 86_400,
   /** Content media playlists fetched and validated at once when a multivariant playlist is served. */
   variantValidationConcurrency: 2,
+  /**
+   * Ads of one payload loaded and analysed at once, each with its playlists. They share one byte budget,
+   * so this bounds the fetches in flight, not the memory.
+   */
+  adLoadConcurrency: 4,
   /** Longest response, in bytes: a Lambda function's synchronous response is at most 6 MB, so longer playlists are a 502 before they are built. */
   maxResponseBytes: 6_000_000,
   /** Cache-Control max-age (s) of a playlist from which an ad was skipped because it failed: it may work again soon. */

@@ -27,8 +27,15 @@ export function isPlaylistKey(key: string): boolean {
   return /\.m3u8$/i.test(key);
 }
 
-/** The playlist key suffixes S3 notifications and CloudFront behaviors are set up for (their filters are case-sensitive). */
-export const playlistKeySuffixes: readonly string[] = ['.m3u8', '.M3U8'];
+/** Every letter case of `.m3u8`: S3 notification filters and IAM resources are case-sensitive, so each gets its own. */
+export const playlistKeySuffixes: readonly string[] = ['.m3u8', '.M3U8', '.M3u8', '.m3U8'];
+
+/**
+ * The CloudFront path-pattern suffix of playlist behaviors. Path patterns are case-sensitive, but `?` matches exactly
+ * one character, so one behavior takes every letter case of `.m3u8`; the edge function passes anything else it sees
+ * (a `.x3y8` key) untouched.
+ */
+export const playlistPathPatternSuffix = '.?3?8';
 
 /** How much of a playlist the marker reads: the first bytes, and the last ones when the object is larger. */
 export const markerReadLimits = {

@@ -11,6 +11,10 @@ export const guardEnvironment = {
   pipelines: 'GUARD_PIPELINES',
   /** `true` addresses S3 path-style (S3-compatible stores and the loopback S3 of the tests). */
   s3ForcePathStyle: 'GUARD_S3_FORCE_PATH_STYLE',
+  /** Edge mode with two or more pipelines: ARN of the CloudFront KeyValueStore the marker publishes heartbeats to. */
+  heartbeatStoreArn: 'GUARD_HEARTBEAT_STORE_ARN',
+  /** Edge mode: least time, in milliseconds, between two heartbeats of one pipeline from one marker instance. */
+  heartbeatIntervalMs: 'GUARD_HEARTBEAT_INTERVAL_MS',
 } as const;
 
 /** CloudWatch namespace and metric names of the guard's functions (EMF). */
@@ -24,7 +28,19 @@ export const guardMetrics = {
   skips: 'Skips',
   /** Edge mode (marker): multivariant and ended playlists marked, by `mark`. */
   marked: 'PlaylistsMarked',
+  /** Edge mode (marker): pipeline heartbeats written to the KeyValueStore. */
+  heartbeats: 'HeartbeatsWritten',
+  /** Edge mode (marker): heartbeats the KeyValueStore refused or could not take (retried on the next upload). */
+  heartbeatFailures: 'HeartbeatFailures',
 } as const;
+
+/**
+ * The KeyValueStore key under which the marker publishes when pipeline `index` (its place in the configuration)
+ * last uploaded a playlist, as milliseconds since the epoch in decimal. The edge function reads the same keys.
+ */
+export function pipelineHeartbeatKey(index: number): string {
+  return `pipeline-${index}`;
+}
 
 /** Header the edge function adds to the 404 it answers for a stale playlist. */
 export const stalePlaylistHeader = 'x-stale-playlist';

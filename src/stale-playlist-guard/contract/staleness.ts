@@ -67,6 +67,35 @@ export function defaultPlaylistCacheTtlSeconds(targetDurationSeconds: number): n
   return Math.floor(targetDurationSeconds / 2);
 }
 
+/**
+ * What a pipeline's heartbeat may lag behind its last upload, besides the heartbeat interval: the marker's S3 event
+ * delivery and run, the KeyValueStore write, and its propagation to the edge locations.
+ */
+export const heartbeatLatencyAllowanceMs = 3000;
+
+/**
+ * Edge mode, two or more pipelines: how old a pipeline's heartbeat (the S3 event time of an upload, in milliseconds)
+ * may be for the pipeline to count as healthy: the threshold less the Last-Modified granularity. A heartbeat is never
+ * newer than its pipeline's last upload, and a Last-Modified is at most one granule older than it; so when two
+ * pipelines stall, one of them looks unhealthy before the other's playlists look stale, and there is no moment at
+ * which both answer 404 (no total outage), however the heartbeats were coalesced or delayed.
+ */
+export function heartbeatFreshForMs(thresholdMs: number): number {
+  return thresholdMs - lastModifiedGranularityMs;
+}
+
+/**
+ * Edge mode, two or more pipelines: the least time between two heartbeats of one pipeline (one marker instance). A
+ * running pipeline uploads some playlist at least every 1.5 x TD (RFC 8216 §6.2.1) and its heartbeat is written on the
+ * first upload an interval after the previous one, so the heartbeat is at most interval + 1.5 x TD + latency old. The
+ * interval is the largest whole second that keeps that within {@link heartbeatFreshForMs} (fewest writes), and at
+ * least 1 s; where even 1 s does not fit (short target durations), a late heartbeat can delay a failover, never cause a 404.
+ */
+export function heartbeatIntervalMs(targetDurationSeconds: number, thresholdMs: number): number {
+  const room = heartbeatFreshForMs(thresholdMs) - maximumUpdateIntervalTargetDurations * targetDurationSeconds * 1000 - heartbeatLatencyAllowanceMs;
+  return Math.max(1000, Math.floor(room / 1000) * 1000);
+}
+
 /** What a playlist is, as far as the guard cares. */
 export type PlaylistKind = 'multivariant' | 'ended' | 'live' | 'no-target-duration';
 

@@ -54,10 +54,36 @@ const mediaPackageV2ChannelPath = (logicalId: string, resolver: TemplateResolver
 const mediaLiveIdFor = (logicalId: string): string =>
   String(Array.from(logicalId).reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 9_000_000, 7) + 1_000_000);
 const mediaLiveArn = (kind: string, id: string): string => `arn:${partition}:medialive:${region}:${account}:${kind}:${id}`;
+/** A deterministic 32-digit hex stand-in for the GUIDs and hashes MediaPackage v1 puts in ARNs and endpoint paths. */
+const mediaPackageV1Hash = (logicalId: string): string =>
+  Array.from({ length: 4 }, (_, round) => Array.from(logicalId).reduce((hash, char) => (hash * 33 + char.charCodeAt(0) + round) % 0xffffffff, 5381)
+    .toString(16).padStart(8, '0')).join('');
+/** MediaPackage v1 serves every endpoint of an account and Region from one host. */
+const mediaPackageV1Host = `c0ffee0123456789.mediapackage.${region}.${urlSuffix}`;
+/** The URL of a v1 endpoint: the manifest of its package type; CloudFormation returns none for a CMAF endpoint. */
+function mediaPackageV1EndpointUrl(logicalId: string, resolver: TemplateResolver): string {
+  const properties = resolver.template.Resources[logicalId].Properties ?? {};
+  const file = ([['HlsPackage', '.m3u8'], ['DashPackage', '.mpd'], ['MssPackage', '.ism/Manifest']] as const)
+    .find(([property]) => properties[property] !== undefined)?.[1];
+  const manifestName = properties.ManifestName === undefined ? 'index' : String(resolver.resolveProperty(logicalId, 'ManifestName'));
+  return file ? `https://${mediaPackageV1Host}/out/v1/${mediaPackageV1Hash(logicalId)}/${manifestName}${file}` : '';
+}
+
+/** The custom event bus rule `logicalId` is on; undefined for the default bus. */
+const customEventBusOf = (logicalId: string, resolver: TemplateResolver): string | undefined => {
+  const bus = resolver.template.Resources[logicalId].Properties?.EventBusName === undefined ? undefined : String(resolver.resolveProperty(logicalId, 'EventBusName'));
+  return bus === 'default' ? undefined : bus;
+};
 
 /** The id the check gives the template distribution `logicalId` (CloudFront ids are E + 13 characters). */
 export function distributionIdFor(logicalId: string): string {
   return `E${logicalId.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 13)}`;
+}
+
+/** The id the check gives key value store `logicalId` (CloudFront makes a UUID). */
+function keyValueStoreIdFor(logicalId: string): string {
+  const hex = Buffer.from(logicalId).toString('hex').padEnd(32, '0').slice(0, 32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 const typeRules: Record<string, TypeRule> = {
@@ -129,6 +155,16 @@ const typeRules: Record<string, TypeRule> = {
   'AWS::CloudFront::CachePolicy': { ref: (_name, logicalId) => `cache-policy-${logicalId}`, attributes: { Id: (_name, logicalId) => `cache-policy-${logicalId}` } },
   'AWS::CloudFront::OriginRequestPolicy': { ref: (_name, logicalId) => `origin-request-policy-${logicalId}`, attributes: { Id: (_name, logicalId) => `origin-request-policy-${logicalId}` } },
   'AWS::CloudFront::ResponseHeadersPolicy': { ref: (_name, logicalId) => `response-headers-policy-${logicalId}`, attributes: { Id: (_name, logicalId) => `response-headers-policy-${logicalId}` } },
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-keyvaluestore.html (Ref: the name; the ARN ends in the store's id)
+  'AWS::CloudFront::KeyValueStore': {
+    nameProperty: 'Name',
+    ref: (name) => name,
+    attributes: {
+      Arn: (_name, logicalId) => `arn:${partition}:cloudfront::${account}:key-value-store/${keyValueStoreIdFor(logicalId)}`,
+      Id: (_name, logicalId) => keyValueStoreIdFor(logicalId),
+      Status: () => 'READY',
+    },
+  },
   'AWS::CloudFront::Function': {
     nameProperty: 'Name',
     ref: (name) => `arn:${partition}:cloudfront::${account}:function/${name}`,
@@ -155,6 +191,21 @@ const typeRules: Record<string, TypeRule> = {
     ref: (_name, logicalId, resolver) => `${mediaPackageV2ChannelPath(logicalId, resolver).replace('/channel/', '|')}|${String(resolver.resolveProperty(logicalId, 'OriginEndpointName'))}`,
     attributes: {},
   },
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/AWS_MediaPackage.html (Ref: the id; the
+  // ARN carries a generated GUID; a CMAF endpoint's Url is empty: aws-cloudformation/cloudformation-coverage-roadmap#767)
+  'AWS::MediaPackage::Channel': {
+    nameProperty: 'Id',
+    ref: (id) => id,
+    attributes: { Arn: (_id, logicalId) => `arn:${partition}:mediapackage:${region}:${account}:channels/${mediaPackageV1Hash(logicalId)}` },
+  },
+  'AWS::MediaPackage::OriginEndpoint': {
+    nameProperty: 'Id',
+    ref: (id) => id,
+    attributes: {
+      Arn: (_id, logicalId) => `arn:${partition}:mediapackage:${region}:${account}:origin_endpoints/${mediaPackageV1Hash(logicalId)}`,
+      Url: (_id, logicalId, resolver) => mediaPackageV1EndpointUrl(logicalId, resolver),
+    },
+  },
   // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/AWS_MediaLive.html (Ref: the id)
   'AWS::MediaLive::Channel': { generatedName: mediaLiveIdFor, ref: (id) => id, attributes: { Arn: (id) => mediaLiveArn('channel', id) } },
   'AWS::MediaLive::Input': { generatedName: mediaLiveIdFor, ref: (id) => id, attributes: { Arn: (id) => mediaLiveArn('input', id), Id: (id) => id } },
@@ -178,6 +229,26 @@ const typeRules: Record<string, TypeRule> = {
         return `https://check.channel-assembly.mediatailor.${region}.${urlSuffix}/v1/channel/${channelName}/index.m3u8`;
       },
     },
+  },
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-rule.html: a rule on a
+  // custom bus is named `<bus>/<rule>` in its ARN and `<bus>|<rule>` by Ref
+  'AWS::Events::Rule': {
+    nameProperty: 'Name',
+    ref: (name, logicalId, resolver) => {
+      const bus = customEventBusOf(logicalId, resolver);
+      return bus === undefined ? name : `${bus}|${name}`;
+    },
+    attributes: {
+      Arn: (name, logicalId, resolver) => {
+        const bus = customEventBusOf(logicalId, resolver);
+        return `arn:${partition}:events:${region}:${account}:rule/${bus === undefined ? '' : `${bus}/`}${name}`;
+      },
+    },
+  },
+  'AWS::Events::EventBus': {
+    nameProperty: 'Name',
+    ref: (name) => name,
+    attributes: { Arn: (name) => `arn:${partition}:events:${region}:${account}:event-bus/${name}`, Name: (name) => name },
   },
   'AWS::SNS::Topic': {
     nameProperty: 'TopicName',
