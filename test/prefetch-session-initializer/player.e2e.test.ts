@@ -112,14 +112,20 @@ describeWithTools(['ffmpeg', 'chromium'], 'PrefetchSessionInitializer: hls.js st
   });
 
   test('playback runs to the end on content segments from the content origin, through the distribution', () => {
+    const { segmentCount } = hlsFixtures().sets['content-ts'];
     for (const result of results) {
       expect(result.errors.filter((error) => error.fatal)).toEqual([]);
       expect(result.outcome).toBe('ended');
       expect(result.currentTime).toBeGreaterThan(hlsFixtures().sets['content-ts'].durationSeconds - 1);
       expect(result.decodedFrames).toBeGreaterThan(0);
-      expect(result.fragments.length).toBeGreaterThanOrEqual(hlsFixtures().sets['content-ts'].segmentCount);
+      // FRAG_CHANGED samples the playhead, and a loaded machine can step over a fragment between two samples: the proof
+      // is that the last segment was shown and that every segment came through the distribution (below), not a count.
+      expect(result.fragments.reduce((last, fragment) => Math.max(last, fragment.sn), -1)).toBe(segmentCount - 1);
       for (const fragment of result.fragments) expect(fragment.url.startsWith(`${cdn.origin}${contentPath}`)).toBe(true);
     }
+    const segmentsServed = new Set(cdn.requests.filter((request) => request.path.endsWith('.ts') && request.status === 200)
+      .map((request) => path.posix.basename(request.path)));
+    expect(segmentsServed.size).toBe(segmentCount);
     expect(contentOrigin.requests.some((request) => request.url.endsWith('.ts') && request.status === 200)).toBe(true);
     expect(cdn.requests.filter((request) => request.path.endsWith('.ts')).every((request) => request.behavior === '*')).toBe(true);
   });
