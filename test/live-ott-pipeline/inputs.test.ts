@@ -232,6 +232,12 @@ describe('LiveOttPipeline inputs from S3', () => {
     expect(readStatement(template)).toEqual([expect.objectContaining({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::live-sources/events/final/*']] } })]);
   });
 
+  test('HLS from S3 with the playlist at the top of the bucket: the role may read the bucket\'s objects, nothing of other buckets', () => {
+    const stack = stackWith();
+    new LiveOttPipeline(stack, 'Live', { input: LiveInput.urlPull({ urls: ['s3ssl://live-sources/index.m3u8'] }) });
+    expect(readStatement(Template.fromStack(stack))).toEqual([expect.objectContaining({ Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::live-sources/*']] } })]);
+  });
+
   test('HTTP sources grant no S3 access', () => {
     const stack = stackWith();
     new LiveOttPipeline(stack, 'Live', { input: LiveInput.mp4File({ urls: ['https://a.example.com/loop.mp4'] }) });
