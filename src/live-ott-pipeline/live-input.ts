@@ -515,8 +515,7 @@ function sourcesOf(props: { readonly urls?: string[]; readonly objects?: S3Sourc
 /**
  * Lets `role` read the input's S3 sources and nothing else of their buckets: `s3:GetObject` on each file (or, for an
  * HLS playlist, on its folder, where its variants and segments are), and decryption with a bucket's known KMS key. No
- * `s3:ListBucket`: without it S3 answers a missing key with 403 rather than 404, and MediaLive reports either as an
- * input failure.
+ * `s3:ListBucket`: reading needs none (S3 then answers a missing key with 403 rather than 404).
  */
 function grantS3SourceReads(role: iam.Role, spec: InputSpec): void {
   const withFolder = spec.type === LiveInputType.URL_PULL;
