@@ -16,7 +16,8 @@ import {
  * with typed L1 resources (`CfnInclude` makes the `CfnChannel`, `CfnRole`... classes, which validate their properties
  * as hand-written L1 code does, and also parses the file). Each stages the handler bundle as an asset. Reports the
  * median wall time of building the stack and `app.synth()` (construct tree, aws-cdk-lib's CloudFormation validation,
- * asset staging, template writing), the building share, and the template size.
+ * asset staging, template writing), the building share, the process CPU time over the same span (less sensitive to
+ * other processes than wall time on a shared machine), and the template size.
  * Run with `npx ts-node --project tsconfig.dev.json bench/live-ott-pipeline/run.ts`.
  */
 
@@ -47,8 +48,15 @@ const pipelines: Record<string, () => LiveOttPipelineProps> = {
 interface Synthesis {
   /** Building the stack and `app.synth()`, in milliseconds. */
   readonly ms: number;
+  /**
+   * The process's CPU time (user + system) over the same span, in milliseconds: what the synthesis itself costs,
+   * less sensitive than wall time to other processes on a shared machine.
+   */
+  readonly cpuMs: number;
   /** Building the stack only. */
   readonly buildMs: number;
+  /** The CPU time of building the stack only. */
+  readonly buildCpuMs: number;
   readonly templateBytes: number;
   readonly template: CfnTemplate;
 }
@@ -65,16 +73,26 @@ interface CfnTemplate { readonly Resources: Record<string, CfnTemplateResource> 
 function synthesize(build: (stack: Stack) => void): Synthesis {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'live-ott-bench-'));
   try {
+    const cpuStarted = process.cpuUsage();
     const started = process.hrtime.bigint();
     const app = new App({ outdir });
     const stack = new Stack(app, 'Live', { env });
     build(stack);
     const buildMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const buildCpu = process.cpuUsage(cpuStarted);
     const assembly = app.synth();
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const cpu = process.cpuUsage(cpuStarted);
     const file = assembly.getStackByName('Live').templateFullPath;
     const text = fs.readFileSync(file, 'utf8');
-    return { ms, buildMs, templateBytes: Buffer.byteLength(text), template: JSON.parse(text) };
+    return {
+      ms,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      buildMs,
+      buildCpuMs: (buildCpu.user + buildCpu.system) / 1000,
+      templateBytes: Buffer.byteLength(text),
+      template: JSON.parse(text),
+    };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
@@ -114,6 +132,7 @@ const median = (values: number[]): number => {
 };
 
 function main(): void {
+  const loadBefore = os.loadavg()[0];
   // ts-node maps every captured stack trace through source maps; a published app loads compiled JavaScript without them
   Reflect.deleteProperty(Error, 'prepareStackTrace');
   const rows: string[] = [];
@@ -126,7 +145,9 @@ function main(): void {
     const resourceCount = Object.keys(reference.template.Resources).length;
     type Side = keyof typeof sides;
     const times: Record<Side, number[]> = { construct: [], l1: [], typed: [] };
+    const cpuTimes: Record<Side, number[]> = { construct: [], l1: [], typed: [] };
     const builds: Record<Side, number[]> = { construct: [], l1: [], typed: [] };
+    const buildCpuTimes: Record<Side, number[]> = { construct: [], l1: [], typed: [] };
     let l1Bytes = 0;
     for (let run = 0; run < warmups + runs; run++) {
       // alternate the order so neither side always runs on a warmer heap
@@ -136,23 +157,28 @@ function main(): void {
         if (side === 'l1') l1Bytes = result.templateBytes;
         if (run >= warmups) {
           times[side].push(result.ms);
+          cpuTimes[side].push(result.cpuMs);
           builds[side].push(result.buildMs);
+          buildCpuTimes[side].push(result.buildCpuMs);
         }
       }
     }
     fs.rmSync(path.dirname(templateFile), { recursive: true, force: true });
-    const construct = median(times.construct);
-    const overhead = (side: Side) => {
-      const percent = (construct / median(times[side]) - 1) * 100;
+    const overhead = (samples: Record<Side, number[]>, side: Side) => {
+      const percent = (median(samples.construct) / median(samples[side]) - 1) * 100;
       return `${percent >= 0 ? '+' : ''}${percent.toFixed(0)} %`;
     };
-    const cell = (side: Side) => `${median(times[side]).toFixed(0)} ms (build ${median(builds[side]).toFixed(0)})`;
-    rows.push(`| ${name} | ${resourceCount} | ${cell('construct')} | ${cell('l1')} | ${cell('typed')} | ${overhead('l1')} / ${overhead('typed')} | `
+    const cell = (side: Side) => `${median(times[side]).toFixed(0)} ms (build ${median(builds[side]).toFixed(0)}), `
+      + `CPU ${median(cpuTimes[side]).toFixed(0)} ms (build ${median(buildCpuTimes[side]).toFixed(0)})`;
+    rows.push(`| ${name} | ${resourceCount} | ${cell('construct')} | ${cell('l1')} | ${cell('typed')} | `
+      + `${overhead(times, 'l1')} / ${overhead(times, 'typed')} | ${overhead(cpuTimes, 'l1')} / ${overhead(cpuTimes, 'typed')} | `
       + `${(reference.templateBytes / 1024).toFixed(1)} KiB | ${(l1Bytes / 1024).toFixed(1)} KiB |`);
   }
-  console.log(`LiveOttPipeline synthesis, median of ${runs} runs after ${warmups} warm-ups (build + app.synth(), wall time), Node ${process.version}, ${os.cpus().length} cores\n`);
-  console.log('| pipeline | resources | construct | L1 (CfnResource) | typed L1 (CfnInclude) | construct adds (vs CfnResource / typed) | template (construct) | template (L1) |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(`LiveOttPipeline synthesis, median of ${runs} runs after ${warmups} warm-ups (build + app.synth(), wall and CPU time), Node ${process.version}, `
+    + `${os.cpus().length} cores, 1-minute load ${loadBefore.toFixed(1)} before and ${os.loadavg()[0].toFixed(1)} after\n`);
+  console.log('| pipeline | resources | construct | L1 (CfnResource) | typed L1 (CfnInclude) | construct adds, wall (vs CfnResource / typed) | '
+    + 'construct adds, CPU (vs CfnResource / typed) | template (construct) | template (L1) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   console.log('\nTarget: the construct adds less than 20 % synthesis time over the same template written as L1 resources.');
   console.log('Wall times on a shared machine vary run to run by tens of percent: compare the columns of one run.');

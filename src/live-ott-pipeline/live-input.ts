@@ -1,10 +1,13 @@
-import { Duration, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as medialive from 'aws-cdk-lib/aws-medialive';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { BoundLiveInput } from './bindings';
+import { hasS3Scheme, parseS3SourceUrl, s3ReadPattern, s3SourceProblem, s3SourceSchemes, s3SourceUrl } from './s3-source';
+import { acknowledgeNagFinding, nagResourceName } from '../shared/nag-finding';
 
 /** How many encoding pipelines the channel runs. */
 export enum ChannelClass {
@@ -76,10 +79,55 @@ export interface PullInputProps {
   readonly credentials?: PullCredentials;
 }
 
+/**
+ * An object in an S3 bucket that MediaLive reads as a source (`s3ssl://<bucket>/<key>`), with the channel role.
+ */
+export interface S3SourceObject {
+  /**
+   * The bucket. Its name must not contain dots (MediaLive cannot read from such buckets). A bucket encrypted with a
+   * KMS key it knows (`encryptionKey`) also lets the channel role decrypt with that key.
+   */
+  readonly bucket: s3.IBucket;
+  /** The object key, without a leading slash, e.g. `loops/main.mp4`. */
+  readonly key: string;
+}
+
+/** Properties of an HLS pull input (MediaLive reads a playlist over HTTP(S) or from S3). */
+export interface UrlPullInputProps {
+  /**
+   * The playlist URLs, one per pipeline: two for a STANDARD channel, one for SINGLE_PIPELINE. `http://` or `https://`,
+   * or `s3ssl://<bucket>/<key>.m3u8` (the channel role may then read every object under the playlist's folder in that
+   * bucket). Set exactly one of `urls` and `objects`.
+   * @default - none: set `objects`
+   */
+  readonly urls?: string[];
+  /**
+   * The playlists as S3 objects (keys ending in `.m3u8`), one per pipeline. The channel role may read every object
+   * under each playlist's folder, where its variant playlists and segments are. Set exactly one of `urls` and `objects`.
+   * @default - none: set `urls`
+   */
+  readonly objects?: S3SourceObject[];
+  /**
+   * Credentials for HTTP(S) sources (S3 sources are read with the channel role and take none).
+   * @default - none
+   */
+  readonly credentials?: PullCredentials;
+}
+
 /** Properties of a file input (an MP4 or TS file played as a live source). */
 export interface FileInputProps {
-  /** The file URLs (http or https), one per pipeline: two for a STANDARD channel, one for SINGLE_PIPELINE. */
-  readonly urls: string[];
+  /**
+   * The file URLs, one per pipeline: two for a STANDARD channel, one for SINGLE_PIPELINE. `http://` or `https://`, or
+   * `s3ssl://<bucket>/<key>` (the channel role may then read exactly that object). Set exactly one of `urls` and `objects`.
+   * @default - none: set `objects`
+   */
+  readonly urls?: string[];
+  /**
+   * The files as S3 objects, one per pipeline: the channel role may read exactly these objects. Keys end in `.mp4` for
+   * an MP4 input, `.ts` or `.m2ts` for a TS input. Set exactly one of `urls` and `objects`.
+   * @default - none: set `urls`
+   */
+  readonly objects?: S3SourceObject[];
   /**
    * What happens when the file ends.
    * @default SourceEndBehavior.LOOP
@@ -178,6 +226,8 @@ interface InputSpec {
   readonly allowedCidrs?: readonly string[];
   readonly streamNames?: readonly string[];
   readonly urls?: readonly string[];
+  /** The S3 objects given as `objects` (exclusive with `urls`). */
+  readonly s3Objects?: readonly S3SourceObject[];
   readonly credentials?: PullCredentials;
   readonly sourceEndBehavior?: SourceEndBehavior;
   readonly flowArns?: readonly string[];
@@ -213,19 +263,25 @@ export class LiveInput {
     return new LiveInput({ type: LiveInputType.RTMP_PULL, kind: 'pull', urls: props.urls, credentials: props.credentials, perPipeline: { prop: 'urls', values: props.urls } });
   }
 
-  /** An HLS pull input: MediaLive reads `http(s)://` multivariant or media playlists. */
-  public static urlPull(props: PullInputProps): LiveInput {
-    return new LiveInput({ type: LiveInputType.URL_PULL, kind: 'pull', urls: props.urls, credentials: props.credentials, perPipeline: { prop: 'urls', values: props.urls } });
+  /**
+   * An HLS pull input: MediaLive reads multivariant or media playlists from `http(s)://` URLs, or from S3 (`objects`,
+   * or `s3ssl://` URLs) with the channel role.
+   */
+  public static urlPull(props: UrlPullInputProps): LiveInput {
+    return new LiveInput({ type: LiveInputType.URL_PULL, kind: 'pull', credentials: props.credentials, ...sourcesOf(props) });
   }
 
-  /** An MP4 file played as a live source. */
+  /** An MP4 file played as a live source, from `http(s)://` URLs or from S3 (`objects`, or `s3ssl://` URLs). */
   public static mp4File(props: FileInputProps): LiveInput {
-    return new LiveInput({ type: LiveInputType.MP4_FILE, kind: 'file', urls: props.urls, sourceEndBehavior: props.sourceEndBehavior, perPipeline: { prop: 'urls', values: props.urls } });
+    return new LiveInput({ type: LiveInputType.MP4_FILE, kind: 'file', sourceEndBehavior: props.sourceEndBehavior, ...sourcesOf(props) });
   }
 
-  /** A transport stream file (`.ts`, `.m2ts`; static, not growing) played as a live source. */
+  /**
+   * A transport stream file (`.ts`, `.m2ts`; static, not growing) played as a live source, from `http(s)://` URLs or
+   * from S3 (`objects`, or `s3ssl://` URLs).
+   */
   public static tsFile(props: FileInputProps): LiveInput {
-    return new LiveInput({ type: LiveInputType.TS_FILE, kind: 'file', urls: props.urls, sourceEndBehavior: props.sourceEndBehavior, perPipeline: { prop: 'urls', values: props.urls } });
+    return new LiveInput({ type: LiveInputType.TS_FILE, kind: 'file', sourceEndBehavior: props.sourceEndBehavior, ...sourcesOf(props) });
   }
 
   /** AWS Elemental MediaConnect flows: the channel's role may add and remove its outputs on exactly these flows. */
@@ -302,9 +358,14 @@ export class LiveInput {
       case 'file':
         props = {
           ...common,
-          sources: spec.urls!.map((url) => ({ url, username: spec.credentials?.username, passwordParam: spec.credentials?.password.parameterName })),
+          sources: sourceUrls(spec).map((url) => ({
+            url,
+            username: spec.credentials?.username,
+            passwordParam: spec.credentials?.password.parameterName,
+          })),
         };
         spec.credentials?.password.grantRead(role);
+        grantS3SourceReads(role, spec);
         break;
       case 'flow':
         props = { ...common, mediaConnectFlows: spec.flowArns!.map((flowArn) => ({ flowArn })), roleArn: role.roleArn };
@@ -359,6 +420,9 @@ export class LiveInput {
   private validate(channelClass: ChannelClass): void {
     const spec = this.spec;
     const pipelines = channelClass === ChannelClass.STANDARD ? 2 : 1;
+    if ((spec.kind === 'file' || spec.type === LiveInputType.URL_PULL) && (spec.urls === undefined) === (spec.s3Objects === undefined)) {
+      throw new Error(`input ${spec.type}: set exactly one of urls and objects, got ${spec.urls ? 'both' : 'neither'}`);
+    }
     if (spec.perPipeline && spec.perPipeline.values.length !== pipelines) {
       const { prop, values } = spec.perPipeline;
       throw new Error(`input ${spec.type}: ${prop} must hold ${pipelines} ${pipelines === 2 ? 'entries (one per pipeline)' : 'entry'} for a ${channelClass} channel, `
@@ -373,7 +437,17 @@ export class LiveInput {
     if (spec.streamNames && new Set(spec.streamNames).size !== spec.streamNames.length) {
       throw new Error(`input RTMP_PUSH: streamNames must differ per pipeline, got ${JSON.stringify(spec.streamNames)}`);
     }
-    spec.urls?.forEach((url) => validateUrl(spec.type, url));
+    spec.urls?.forEach((url, index) => validateUrl(spec.type, url, index));
+    spec.s3Objects?.forEach((object, index) => {
+      const problem = s3SourceProblem({ bucketName: object.bucket.bucketName, key: object.key }, sourceExtensions[spec.type]!);
+      if (problem) throw new Error(`input ${spec.type}: objects[${index}]: ${problem}`);
+    });
+    if (spec.credentials) {
+      const s3Source = spec.s3Objects ? 'objects' : spec.urls?.find(hasS3Scheme);
+      if (s3Source) {
+        throw new Error(`input ${spec.type}: credentials are for HTTP(S) sources, and S3 sources are read with the channel role; got credentials with ${s3Source === 'objects' ? 'objects' : `'${s3Source}'`}`);
+      }
+    }
     spec.flowArns?.forEach((arn) => {
       if (!Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:mediaconnect:[a-z0-9-]+:\d{12}:flow:[^\s]+$/.test(arn)) {
         throw new Error(`input MEDIACONNECT: flowArns must be MediaConnect flow ARNs (arn:aws:mediaconnect:<region>:<account>:flow:...), got '${arn}'`);
@@ -415,14 +489,64 @@ function validateLatency(type: LiveInputType, latency: Duration | undefined): vo
 /** URL schemes each pull input accepts. */
 const urlSchemes: Partial<Record<LiveInputType, readonly string[]>> = {
   [LiveInputType.RTMP_PULL]: ['rtmp:'],
-  [LiveInputType.URL_PULL]: ['http:', 'https:'],
-  [LiveInputType.MP4_FILE]: ['http:', 'https:'],
-  [LiveInputType.TS_FILE]: ['http:', 'https:'],
+  [LiveInputType.URL_PULL]: ['http:', 'https:', ...s3SourceSchemes],
+  [LiveInputType.MP4_FILE]: ['http:', 'https:', ...s3SourceSchemes],
+  [LiveInputType.TS_FILE]: ['http:', 'https:', ...s3SourceSchemes],
 };
 
-function validateUrl(type: LiveInputType, url: string): void {
-  if (Token.isUnresolved(url)) return;
+/** The key endings MediaLive accepts for S3 sources of each input type (MediaLive User Guide, live and file sources). */
+const sourceExtensions: Partial<Record<LiveInputType, readonly string[]>> = {
+  [LiveInputType.URL_PULL]: ['.m3u8'],
+  [LiveInputType.MP4_FILE]: ['.mp4'],
+  [LiveInputType.TS_FILE]: ['.ts', '.m2ts'],
+};
+
+/** The URLs the input's sources are read from: the given URLs, or the S3 objects' `s3ssl://` URLs. */
+function sourceUrls(spec: InputSpec): readonly string[] {
+  return spec.urls ?? spec.s3Objects!.map((object) => s3SourceUrl({ bucketName: object.bucket.bucketName, key: object.key }));
+}
+
+/** The source fields of an input given `urls` or `objects`. */
+function sourcesOf(props: { readonly urls?: string[]; readonly objects?: S3SourceObject[] }): Pick<InputSpec, 'urls' | 's3Objects' | 'perPipeline'> {
+  const values = props.urls ?? props.objects?.map((object) => s3SourceUrl({ bucketName: object.bucket.bucketName, key: object.key })) ?? [];
+  return { urls: props.urls, s3Objects: props.objects, perPipeline: { prop: props.urls ? 'urls' : 'objects', values } };
+}
+
+/**
+ * Lets `role` read the input's S3 sources and nothing else of their buckets: `s3:GetObject` on each file (or, for an
+ * HLS playlist, on its folder, where its variants and segments are), and decryption with a bucket's known KMS key. No
+ * `s3:ListBucket`: reading needs none (S3 then answers a missing key with 403 rather than 404).
+ */
+function grantS3SourceReads(role: iam.Role, spec: InputSpec): void {
+  const withFolder = spec.type === LiveInputType.URL_PULL;
+  const objectArns = [
+    ...(spec.s3Objects ?? []).map((object) => object.bucket.arnForObjects(s3ReadPattern(object.key, withFolder))),
+    ...(spec.urls ?? []).flatMap((url) => {
+      const location = parseS3SourceUrl(url);
+      return location ? [Stack.of(role).formatArn({ service: 's3', region: '', account: '', resource: location.bucketName, resourceName: s3ReadPattern(location.key, withFolder) })] : [];
+    }),
+  ];
+  if (objectArns.length === 0) return;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadTheSourceObjects', actions: ['s3:GetObject'], resources: [...new Set(objectArns)] }));
+  spec.s3Objects?.forEach((object) => object.bucket.encryptionKey?.grantDecrypt(role));
+  if (withFolder) {
+    const policy = role.node.findChild('DefaultPolicy');
+    for (const arn of objectArns) {
+      acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceName(role, arn)}]`,
+        'An HLS source addresses its variant playlists and segments relative to its playlist: the channel role reads the objects under that playlist\'s folder only');
+    }
+  }
+}
+
+function validateUrl(type: LiveInputType, url: string, index: number): void {
   const schemes = urlSchemes[type]!;
+  if (hasS3Scheme(url) && schemes.includes(s3SourceSchemes[0])) {
+    const location = parseS3SourceUrl(url);
+    const problem = location ? s3SourceProblem(location, sourceExtensions[type]!) : 'S3 sources must be written s3ssl://<bucket>/<key>';
+    if (problem) throw new Error(`input ${type}: urls[${index}] '${url}': ${problem}`);
+    return;
+  }
+  if (Token.isUnresolved(url)) return;
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
@@ -430,7 +554,7 @@ function validateUrl(type: LiveInputType, url: string): void {
     parsed = undefined;
   }
   if (!parsed || !schemes.includes(parsed.protocol) || parsed.hostname === '') {
-    throw new Error(`input ${type}: urls must be ${schemes.map((scheme) => `${scheme}//`).join(' or ')} URLs, got '${url}'`);
+    throw new Error(`input ${type}: urls must be ${schemes.map((scheme) => `${scheme}//`).join(', ').replace(/, ([^,]*)$/, ' or $1')} URLs, got '${url}'`);
   }
   if (parsed.username || parsed.password) {
     throw new Error(`input ${type}: urls must not carry credentials (they would sit in the template), got '${parsed.protocol}//${parsed.username}:***@${parsed.host}...'; use credentials with an SSM SecureString`);

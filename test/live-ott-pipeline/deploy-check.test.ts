@@ -1,6 +1,8 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { IConstruct } from 'constructs';
 import { defaultTestInput, largestV1Pipeline, maximalPipeline } from './pipeline-stack';
@@ -141,6 +143,68 @@ function largestV1Target(): DeployCheckTarget {
   };
 }
 
+/** An object of a bucket outside the template, by bucket name and key. */
+const objectArn = (bucket: string, key: string) => ({ arn: `arn:${partition}:s3:::${bucket}/${key}` });
+
+function s3FileTarget(): DeployCheckTarget {
+  const stack = new Stack(new App(), 'Live', { env });
+  const bucket = new s3.Bucket(stack, 'Sources', { enforceSSL: true });
+  const pipeline = new LiveOttPipeline(stack, 'Live', {
+    channelClass: ChannelClass.STANDARD,
+    input: LiveInput.mp4File({ objects: [{ bucket, key: 'loops/main.mp4' }, { bucket, key: 'loops/backup.mp4' }] }),
+  });
+  const encoder = { role: logicalIdOf(pipeline.channelRole) };
+  const sources = logicalIdOf(bucket);
+  const object = (key: string) => ({ logicalId: sources, suffix: `/${key}` });
+  return {
+    name: 'MP4 files from a bucket of the stack (STANDARD)',
+    stack,
+    iam: pipelineIamRows(pipeline, [
+      { name: 'MediaLive role -> GetObject on the main file', request: { principal: encoder, action: 's3:GetObject', resource: object('loops/main.mp4') }, expect: 'allow' },
+      { name: 'MediaLive role -> GetObject on the backup file', request: { principal: encoder, action: 's3:GetObject', resource: object('loops/backup.mp4') }, expect: 'allow' },
+      { name: 'MediaLive role -> GetObject on another key of the bucket', request: { principal: encoder, action: 's3:GetObject', resource: object('loops/other.mp4') }, expect: 'deny' },
+      { name: 'MediaLive role -> GetObject on the same key in another bucket', request: { principal: encoder, action: 's3:GetObject', resource: objectArn('someone-else', 'loops/main.mp4') }, expect: 'deny' },
+      { name: 'MediaLive role -> PutObject on the main file', request: { principal: encoder, action: 's3:PutObject', resource: object('loops/main.mp4') }, expect: 'deny' },
+      { name: 'MediaLive role -> ListBucket on the bucket', request: { principal: encoder, action: 's3:ListBucket', resource: { logicalId: sources } }, expect: 'deny' },
+    ]),
+  };
+}
+
+function s3PlaylistTarget(): DeployCheckTarget {
+  const stack = new Stack(new App(), 'Live', { env });
+  const keyArn = `arn:${partition}:kms:${region}:${account}:key/0a1b2c3d-0000-4000-8000-000000000000`;
+  const bucket = s3.Bucket.fromBucketAttributes(stack, 'Sources', { bucketName: 'live-sources', encryptionKey: kms.Key.fromKeyArn(stack, 'Key', keyArn) });
+  const pipeline = new LiveOttPipeline(stack, 'Live', { input: LiveInput.urlPull({ objects: [{ bucket, key: 'events/final/index.m3u8' }] }) });
+  const encoder = { role: logicalIdOf(pipeline.channelRole) };
+  return {
+    name: 'HLS from an encrypted bucket of another stack',
+    stack,
+    iam: pipelineIamRows(pipeline, [
+      { name: 'MediaLive role -> GetObject on the playlist', request: { principal: encoder, action: 's3:GetObject', resource: objectArn('live-sources', 'events/final/index.m3u8') }, expect: 'allow' },
+      { name: 'MediaLive role -> GetObject on a variant segment', request: { principal: encoder, action: 's3:GetObject', resource: objectArn('live-sources', 'events/final/720p/segment-00001.ts') }, expect: 'allow' },
+      { name: 'MediaLive role -> GetObject outside the playlist folder', request: { principal: encoder, action: 's3:GetObject', resource: objectArn('live-sources', 'events/other/index.m3u8') }, expect: 'deny' },
+      { name: 'MediaLive role -> GetObject in another bucket', request: { principal: encoder, action: 's3:GetObject', resource: objectArn('live-backup', 'events/final/index.m3u8') }, expect: 'deny' },
+      // allowing Decrypt with the bucket's key also takes that key's policy, which is outside the template: the grant is asserted in inputs.test.ts
+      { name: 'MediaLive role -> Decrypt with another key', request: { principal: encoder, action: 'kms:Decrypt', resource: { arn: `arn:${partition}:kms:${region}:${account}:key/ffffffff-0000-4000-8000-000000000000` } }, expect: 'deny' },
+    ]),
+  };
+}
+
+function s3UrlTarget(): DeployCheckTarget {
+  const stack = new Stack(new App(), 'Live', { env });
+  const pipeline = new LiveOttPipeline(stack, 'Live', { input: LiveInput.tsFile({ urls: ['s3ssl://live-sources/loops/main.m2ts'] }) });
+  const encoder = { role: logicalIdOf(pipeline.channelRole) };
+  return {
+    name: 'TS file from an s3ssl:// URL',
+    stack,
+    iam: pipelineIamRows(pipeline, [
+      { name: 'MediaLive role -> GetObject on the file', request: { principal: encoder, action: 's3:GetObject', resource: objectArn('live-sources', 'loops/main.m2ts') }, expect: 'allow' },
+      { name: 'MediaLive role -> GetObject on another key', request: { principal: encoder, action: 's3:GetObject', resource: objectArn('live-sources', 'loops/main.m2ts.bak') }, expect: 'deny' },
+      { name: 'MediaLive role -> GetObject in another bucket', request: { principal: encoder, action: 's3:GetObject', resource: objectArn('live-backup', 'loops/main.m2ts') }, expect: 'deny' },
+    ]),
+  };
+}
+
 function existingDistributionTarget(): DeployCheckTarget {
   const stack = new Stack(new App(), 'Live', { env });
   const existing = new cloudfront.Distribution(stack, 'Shared', { defaultBehavior: { origin: new origins.HttpOrigin('www.example.com') } });
@@ -148,4 +212,7 @@ function existingDistributionTarget(): DeployCheckTarget {
   return { name: 'on an existing distribution', stack, iam: pipelineIamRows(pipeline) };
 }
 
-describeDeployCheck('LiveOttPipeline', () => [defaultTarget(), maximalTarget(), credentialsTarget(), largestV1Target(), existingDistributionTarget()]);
+describeDeployCheck('LiveOttPipeline', () => [
+  defaultTarget(), maximalTarget(), credentialsTarget(), largestV1Target(), existingDistributionTarget(),
+  s3FileTarget(), s3PlaylistTarget(), s3UrlTarget(),
+]);

@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { checkMediaLiveEnums, EnumCheck } from './medialive-enums';
 import { largestV1Pipeline, maximalPipeline, pipelineStack } from './pipeline-stack';
@@ -38,6 +39,18 @@ describe('MediaLive enum values against @aws-sdk/client-medialive', () => {
     expect(problems).toEqual([]);
     expect(checked).toContain(`AWS::MediaLive::Input.Type = ${type} (InputType)`);
     expect(checked).toContain('AWS::MediaLive::Channel.ChannelClass = STANDARD (ChannelClass)');
+  });
+
+  test.each([
+    ['MP4_FILE', (bucket: s3.IBucket) => LiveInput.mp4File({ objects: [{ bucket, key: 'a.mp4' }, { bucket, key: 'b.mp4' }] })],
+    ['TS_FILE', () => LiveInput.tsFile({ urls: ['s3ssl://live-sources/a.ts', 's3://live-sources/b.m2ts'] })],
+    ['URL_PULL', (bucket: s3.IBucket) => LiveInput.urlPull({ objects: [{ bucket, key: 'a/index.m3u8' }, { bucket, key: 'b/index.m3u8' }] })],
+  ] as Array<[string, (bucket: s3.IBucket) => LiveInput]>)('%s from S3: every member exists in the API model and every enum value is one the SDK exports', (type, input) => {
+    const stack = stackFor();
+    new LiveOttPipeline(stack, 'Live', { input: input(new s3.Bucket(stack, 'Sources')), channelClass: ChannelClass.STANDARD });
+    const { problems, checked } = checkTemplate(Template.fromStack(stack));
+    expect(problems).toEqual([]);
+    expect(checked).toContain(`AWS::MediaLive::Input.Type = ${type} (InputType)`);
   });
 
   test.each([

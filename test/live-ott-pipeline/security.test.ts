@@ -1,8 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { largestV1Pipeline, maximalPipeline, pipelineStack } from './pipeline-stack';
-import { LiveInput, LiveOttPipeline } from '../../src';
+import { ChannelClass, LiveInput, LiveOttPipeline } from '../../src';
 import { stopOnDeleteProperties } from '../../src/live-ott-pipeline/contract/stop-on-delete';
 import { expectNagClean } from '../harness/nag';
 
@@ -17,6 +19,10 @@ const channelRoleStatements = (template: Template) => statementsOf(template)
   .filter(({ roles }) => JSON.stringify(roles).includes('LiveChannelRole')).map(({ statement }) => statement);
 
 const stackFor = () => new Stack(new App(), 'Live', { env: { account: '111111111111', region: 'eu-west-1' } });
+const encryptedBucket = (stack: Stack) => s3.Bucket.fromBucketAttributes(stack, 'Sources', {
+  bucketName: 'live-sources',
+  encryptionKey: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:111111111111:key/0a1b2c3d-0000-4000-8000-000000000000'),
+});
 
 describe('LiveOttPipeline security', () => {
   test('no policy allows a wildcard action, and the only wildcard resource is the channel log group\'s streams', () => {
@@ -55,6 +61,8 @@ describe('LiveOttPipeline security', () => {
     ['URL_PULL with credentials', (stack: Stack) => LiveInput.urlPull({ urls: ['https://a.example.com/i.m3u8'], credentials: { username: 'u', password: ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'P', { parameterName: '/p' }) } }), ['ssm:']],
     ['RTMP_PUSH', () => LiveInput.rtmpPush({ allowedCidrs: ['203.0.113.0/24'], streamNames: ['live/a'] }), []],
     ['INPUT_DEVICE', () => LiveInput.inputDevice({ deviceIds: ['hd-0123456789abcdef01234567'] }), []],
+    ['MP4_FILE from S3', (stack: Stack) => LiveInput.mp4File({ objects: [{ bucket: s3.Bucket.fromBucketName(stack, 'B', 'live-sources'), key: 'a.mp4' }] }), ['s3:']],
+    ['URL_PULL from an encrypted bucket', (stack: Stack) => LiveInput.urlPull({ objects: [{ bucket: encryptedBucket(stack), key: 'live/index.m3u8' }] }), ['s3:', 'kms:']],
   ] as Array<[string, (stack: Stack) => LiveInput, string[]]>)('%s adds to the channel role only the service it reads from', (_name, input, services) => {
     const stack = stackFor();
     new LiveOttPipeline(stack, 'Live', { input: input(stack) });
@@ -99,6 +107,16 @@ describe('LiveOttPipeline security', () => {
 
   describe('cdk-nag AwsSolutions', () => {
     test('the default pipeline is clean', () => expectNagClean(pipelineStack().stack), 180_000);
+    test.each([
+      ['MP4 files from S3 (exact keys)', (stack: Stack) => LiveInput.mp4File({
+        objects: [{ bucket: encryptedBucket(stack), key: 'loops/main.mp4' }, { bucket: s3.Bucket.fromBucketName(stack, 'Backup', 'live-backup'), key: 'loops/main.mp4' }],
+      })],
+      ['HLS from S3 (the playlist folder, acknowledged)', () => LiveInput.urlPull({ urls: ['s3ssl://live-sources/events/final/index.m3u8', 's3ssl://live-backup/events/final/index.m3u8'] })],
+    ] as Array<[string, (stack: Stack) => LiveInput]>)('a STANDARD pipeline reading %s is clean', (_name, input) => {
+      const stack = stackFor();
+      new LiveOttPipeline(stack, 'Live', { input: input(stack), channelClass: ChannelClass.STANDARD });
+      expectNagClean(stack);
+    }, 180_000);
     test('the maximal pipeline is clean', () => {
       const stack = stackFor();
       maximalPipeline(stack);
