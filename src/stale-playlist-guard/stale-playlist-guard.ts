@@ -94,9 +94,10 @@ export interface StalePlaylistGuardProps extends DistributionSettings {
   /**
    * The encoder pipelines: one, or two (or more) redundant ones in prefixes of one bucket or in separate buckets.
    * A key in one pipeline corresponds to the same relative key in the others (`pipeline-a/720p.m3u8` to
-   * `pipeline-b/720p.m3u8`; with key prefixes, `live/channel-a-720p.m3u8` to `live/channel-b-720p.m3u8`). No pipeline's
-   * key prefix may start with another's (`live/` and `live/backup/`, `live/ch` and `live/ch-b`): both would claim the
-   * same keys, and S3 refuses overlapping notification filters in one bucket.
+   * `pipeline-b/720p.m3u8`; with key prefixes, `live/channel-a-720p.m3u8` to `live/channel-b-720p.m3u8`). In one
+   * bucket no pipeline's key prefix may start with another's (`live/` and `live/backup/`, `live/ch` and `live/ch-b`):
+   * both would claim the same keys, and S3 refuses overlapping notification filters. Across buckets a path goes to the
+   * pipeline with the longest matching prefix.
    * @default - one pipeline at the root of a new bucket
    */
   readonly pipelines?: LivePipeline[];
@@ -661,9 +662,10 @@ function validate(
 
 /**
  * CloudFront routes by path, and an S3 origin serves the viewer's path as the key: two pipelines under one prefix in
- * two buckets would claim the same path, and one would be unreachable. Nor may one pipeline's key prefix start with
- * another's: both would claim the keys of the longer one, and S3 refuses overlapping notification filters on a
- * bucket. Refused, naming the layout that works.
+ * two buckets would claim the same path, and one would be unreachable. In one bucket, no pipeline's key prefix may
+ * start with another's: both would claim the keys of the longer one, and S3 refuses overlapping notification filters
+ * on a bucket. Refused, naming the layout that works. Across buckets, nested prefixes go by the longest match, as
+ * CloudFront's behaviors (longest pattern first), the edge function and the handlers (per bucket) all resolve them.
  */
 function validateRouting(pipelines: GuardPipeline[]): void {
   const byPrefix = new Map<string, number>();
@@ -676,12 +678,15 @@ function validateRouting(pipelines: GuardPipeline[]): void {
     }
     byPrefix.set(pipeline.prefix, pipelines.indexOf(pipeline));
   }
-  const overlap = overlappingPipelines(pipelines.map((pipeline) => pipeline.prefix));
-  if (overlap) {
-    const [shorter, longer] = overlap.map((index) => pipelines[index].prefix).sort((a, b) => a.length - b.length);
-    throw new Error(`pipelines ${overlap[0] + 1} and ${overlap[1] + 1} overlap: '${longer}' starts with '${shorter}', so both would own its keys; `
-      + 'give each pipeline a prefix no other starts with (e.g. folders \'pipeline-a/\' and \'pipeline-b/\', or key prefixes '
-      + '\'live/channel-a\' and \'live/channel-b\')');
+  for (const bucket of new Set(pipelines.map((pipeline) => pipeline.bucket))) {
+    const inBucket = pipelines.filter((pipeline) => pipeline.bucket === bucket);
+    const overlap = overlappingPipelines(inBucket.map((pipeline) => pipeline.prefix));
+    if (!overlap) continue;
+    const [first, second] = overlap.map((index) => pipelines.indexOf(inBucket[index]));
+    const [shorter, longer] = [first, second].map((index) => pipelines[index].prefix).sort((a, b) => a.length - b.length);
+    throw new Error(`pipelines ${first + 1} and ${second + 1} overlap in one bucket: '${longer}' starts with '${shorter}', so both would own its keys `
+      + 'and S3 refuses overlapping notification filters; give each pipeline in a bucket a prefix no other starts with (e.g. folders '
+      + '\'pipeline-a/\' and \'pipeline-b/\', or key prefixes \'live/channel-a\' and \'live/channel-b\')');
   }
 }
 

@@ -404,16 +404,47 @@ describe('StalePlaylistGuard construct', () => {
 
   test.each<[string, LivePipeline[], string | RegExp]>([
     ['key prefixes where one starts with the other', [LivePipeline.atKeyPrefix('live/ch'), LivePipeline.atKeyPrefix('live/ch-b')],
-      "pipelines 1 and 2 overlap: 'live/ch-b' starts with 'live/ch', so both would own its keys"],
+      "pipelines 1 and 2 overlap in one bucket: 'live/ch-b' starts with 'live/ch', so both would own its keys and S3 refuses overlapping notification filters"],
     ['a folder inside another pipeline\'s folder', [LivePipeline.atPrefix('live/backup/'), LivePipeline.atPrefix('live/')],
-      "pipelines 1 and 2 overlap: 'live/backup/' starts with 'live/'"],
-    ['the bucket root next to a folder', [LivePipeline.atPrefix(''), LivePipeline.atPrefix('b/')], "pipelines 1 and 2 overlap: 'b/' starts with ''"],
-    ['a key prefix that a folder extends', [LivePipeline.atKeyPrefix('live'), LivePipeline.atPrefix('live/b')], "pipelines 1 and 2 overlap: 'live/b/' starts with 'live'"],
+      "pipelines 1 and 2 overlap in one bucket: 'live/backup/' starts with 'live/'"],
+    ['the bucket root next to a folder', [LivePipeline.atPrefix(''), LivePipeline.atPrefix('b/')], "pipelines 1 and 2 overlap in one bucket: 'b/' starts with ''"],
+    ['a key prefix that a folder extends', [LivePipeline.atPrefix('x/'), LivePipeline.atKeyPrefix('live'), LivePipeline.atPrefix('live/b')],
+      "pipelines 2 and 3 overlap in one bucket: 'live/b/' starts with 'live'"],
     ['an empty key prefix', [LivePipeline.atKeyPrefix('')], /pipeline key prefixes must be non-empty key prefixes like 'live\/channel-a'.*got ''/],
     ['a key prefix with an empty path segment', [LivePipeline.atKeyPrefix('live//a')], /pipeline key prefixes must be .*got 'live\/\/a'/],
     ['a wildcard key prefix', [LivePipeline.atKeyPrefix('live/a*')], /pipeline key prefixes must be .*got 'live\/a\*'/],
   ])('refuses %s at synth time, naming both', (_name, pipelines, message) => {
     expect(() => guardStack({ pipelines })).toThrow(message);
+  });
+
+  test('nested prefixes in two buckets go by the longest match: CloudFront\'s behaviors, the function and the marker agree', async () => {
+    const stack = new Stack(new App(), 'Nested', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const bucketA = s3.Bucket.fromBucketName(stack, 'A', 'bucket-a');
+    const bucketB = s3.Bucket.fromBucketName(stack, 'B', 'bucket-b');
+    new StalePlaylistGuard(stack, 'Origin', {
+      targetDuration: Duration.seconds(6), pipelines: [LivePipeline.inBucket(bucketA, ''), LivePipeline.inBucket(bucketB, 'backup/')],
+    });
+    const template = Template.fromStack(stack);
+    const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+    const config = distribution.Properties.DistributionConfig;
+    const originOf = (id: string) => (config.Origins as Array<{ Id: string; DomainName: unknown }>).find((origin) => origin.Id === id)!.DomainName;
+    const routed = (config.CacheBehaviors as Array<{ PathPattern: string; TargetOriginId: string }>)
+      .map((behavior) => [behavior.PathPattern, JSON.stringify(originOf(behavior.TargetOriginId))]);
+    // longest pattern first: /backup/... reaches bucket B, every other playlist bucket A (judged as its pipeline)
+    expect(routed.map(([pattern]) => pattern)).toEqual(['backup/*.?3?8', 'backup/*', '*.?3?8']);
+    expect(routed[0][1]).toContain('bucket-b');
+    expect(routed[2][1]).toContain('bucket-a');
+    expect(JSON.stringify(originOf(config.DefaultCacheBehavior.TargetOriginId))).toContain('bucket-a');
+    // the function judges /backup/... as pipeline 2: its stale playlist fails over while pipeline 1 beats, and vice versa
+    const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), 'deployed.js');
+    fs.writeFileSync(file, fn.Properties.FunctionCode);
+    const lastModified = 'Sun, 22 Nov 2026 10:00:00 GMT';
+    const now = Date.parse(lastModified) + 18_001;
+    const stale = (uri: string) => viewerResponseEvent({ uri, statusCode: 200, responseHeaders: { 'Last-Modified': lastModified } });
+    const onlyRootBeats = loadCloudFrontFunction(file, { now, keyValueStore: { [pipelineHeartbeatKey(0)]: String(now - 1000) } });
+    expect(await onlyRootBeats.run(stale('/backup/720p.m3u8'))).toMatchObject({ statusCode: 404 });
+    expect(await onlyRootBeats.run(stale('/720p.m3u8'))).toMatchObject({ statusCode: 200 });
   });
 
   test('two pipelines under the same prefix in two buckets are refused: CloudFront could reach only one of them', () => {

@@ -39,8 +39,8 @@ export function ownsKey(keyPrefix: string, key: string): boolean {
 }
 
 /**
- * The first two pipelines (indexes) where one's key prefix starts with the other's, or undefined. Such pipelines both
- * claim some keys, and S3 refuses overlapping notification filters on one bucket, so the construct refuses them.
+ * The first two pipelines (indexes) where one's key prefix starts with the other's, or undefined. In one bucket such
+ * pipelines both claim some keys, and S3 refuses overlapping notification filters, so the construct refuses them.
  */
 export function overlappingPipelines(keyPrefixes: readonly string[]): [number, number] | undefined {
   for (let i = 0; i < keyPrefixes.length; i++) {
