@@ -3,13 +3,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as medialive from 'aws-cdk-lib/aws-medialive';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IDependable } from 'constructs';
-import { destinationUrl, layoutPrefix, mainManifestKey, pipelineKeyPrefix } from './contract/hls-s3-layout';
+import { destinationKeyPrefix, destinationUrl, mainManifestKey } from './contract/hls-s3-layout';
 import type { EncodedRenditions } from './encoder-settings';
 import { hlsS3OutputGroup } from './hls-s3-output-group';
 import { ChannelClass } from './live-input';
 import type { DeliveryOptions, Packager, PackagerDelivery, PackagerOptions } from './packager';
 import type { HlsToS3PackagingProps } from './packaging';
 import { acknowledgeNagFinding, nagResourceName } from '../shared/nag-finding';
+import { pipelineKeyPrefix } from '../stale-playlist-guard/contract/pipeline-prefix';
 import { LivePipeline, StaleDetection, StalePlaylistGuard } from '../stale-playlist-guard/stale-playlist-guard';
 
 /** Defaults and limits of the S3 packaging props. */
@@ -88,7 +89,7 @@ export class HlsS3Packager implements Packager {
       targetDuration: Duration.seconds(options.segmentLengthSeconds),
       // one guard pipeline per MediaLive pipeline: its files share one folder, told apart by the base filename
       pipelines: this.pipelines.map((index) =>
-        LivePipeline.inBucketAtKeyPrefix(this.bucket, pipelineKeyPrefix(this.prefix, this.baseFilename, index))),
+        LivePipeline.inBucketAtKeyPrefix(this.bucket, destinationKeyPrefix(this.prefix, this.baseFilename, index))),
       detection: StaleDetection.EDGE,
       staleAfterTargetDurations: this.props.staleAfterTargetDurations,
       alarms: this.props.alarms,
@@ -108,7 +109,7 @@ export class HlsS3Packager implements Packager {
    */
   private grantEncoder(scope: Construct): IDependable[] {
     const role = this.options.encoderRole;
-    const keyPrefixes = this.pipelines.map((index) => pipelineKeyPrefix(this.prefix, this.baseFilename, index));
+    const keyPrefixes = this.pipelines.map((index) => destinationKeyPrefix(this.prefix, this.baseFilename, index));
     const files = keyPrefixes.map((keyPrefix) => this.bucket.arnForObjects(`${keyPrefix}*`));
     const segments = keyPrefixes.map((keyPrefix) => this.bucket.arnForObjects(`${keyPrefix}*.ts`));
     const policy = new iam.Policy(scope, 'ChannelOutputPolicy', {
@@ -154,11 +155,13 @@ function createBucket(scope: Construct, prefix: string, removalPolicy: RemovalPo
   return bucket;
 }
 
+/** The folder as the guard reads a folder (one rule for what a prefix may hold), or an error naming the prop. */
 function validatePrefix(prefix: string): string {
-  if (prefix !== '' && (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/?$/.test(prefix) || prefix.includes('*'))) {
+  try {
+    return pipelineKeyPrefix(prefix, 'folder');
+  } catch {
     throw new Error(`packaging: prefix must be a key prefix like 'live/' (letters, digits, !_.'()- and '/'), got '${prefix}'`);
   }
-  return layoutPrefix(prefix);
 }
 
 function validateBaseFilename(baseFilename: string): string {

@@ -17,7 +17,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { MediaLiveHlsS3StandIn, StandInRendition } from './medialive-hls-s3-stand-in';
 import type { PipelineLocation } from '../../lambda-src/stale-playlist-guard/check';
 import { ChannelClass, EncodingProfile, LiveInput, LiveOttPipeline, Packaging } from '../../src';
-import { pipelineBaseFilename, pipelineKeyPrefix } from '../../src/live-ott-pipeline/contract/hls-s3-layout';
+import { destinationKeyPrefix, pipelineBaseFilename } from '../../src/live-ott-pipeline/contract/hls-s3-layout';
 import { guardEnvironment, pipelineHeartbeatKey, playlistTypeMetadataName, stalePlaylistHeader } from '../../src/stale-playlist-guard/contract/protocol';
 import { defaultStaleAfterTargetDurations, staleAfterMs as staleAfterMsFor } from '../../src/stale-playlist-guard/contract/staleness';
 import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-function';
@@ -206,10 +206,11 @@ describeWithTools(['ffmpeg', 'chromium'], 'LiveOttPipeline S3 packaging: MediaLi
     // a full window on both pipelines before anyone plays
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      // s3rver on a loaded machine resets a connection now and then: that poll just counts as not full yet
+      // s3rver on a loaded machine resets a connection now and then (before or during the body): that poll just counts as not full yet
       const full = await Promise.all([0, 1].map(async (index) => {
         const response = await fetch(`${s3.endpoint}/${BUCKET}/${medialive.childManifestKeys(index)[0]}`).catch(() => undefined);
-        return response?.ok === true && ((await response.text()).match(/#EXTINF/g) ?? []).length >= windowSegments;
+        const text = response?.ok === true ? await response.text().catch(() => '') : '';
+        return (text.match(/#EXTINF/g) ?? []).length >= windowSegments;
       }));
       if (full.every(Boolean) && medialive.writes.some((write) => write.key === medialive.mainManifestKey(1))) break;
       await sleep(500);
@@ -231,7 +232,7 @@ describeWithTools(['ffmpeg', 'chromium'], 'LiveOttPipeline S3 packaging: MediaLi
   test('the synthesized channel writes MediaLive\'s layout: destinations in one folder, redundant main manifests, a guard pipeline each with its heartbeat', async () => {
     expect(layout.destinations).toEqual([0, 1].map((index) => `/${PREFIX}${pipelineBaseFilename(BASE, index)}`));
     // the guard's pipelines are the destinations' key prefixes, derived from MediaLive's naming, not configured
-    expect(markerConfig.pipelines).toEqual([0, 1].map((index) => ({ bucket: BUCKET, prefix: pipelineKeyPrefix(PREFIX, BASE, index) })));
+    expect(markerConfig.pipelines).toEqual([0, 1].map((index) => ({ bucket: BUCKET, prefix: destinationKeyPrefix(PREFIX, BASE, index) })));
     expect(markerConfig.pipelines.map((location) => `/${location.prefix}`)).toEqual(layout.destinations);
     expect(playbackPath()).toBe(`/${medialive.mainManifestKey(0)}`);
     expect(staleAfterMs).toBe(3.5 * TD_MS); // TD 2 s: the smallest safe multiple, rounded up to a quarter
@@ -277,7 +278,7 @@ describeWithTools(['ffmpeg', 'chromium'], 'LiveOttPipeline S3 packaging: MediaLi
     const playing = player.play(`${cdn.origin}${playbackPath()}`, { rate: 1, timeoutMs: 32_000, hlsConfig });
     // let the player settle on pipeline 0, then kill it right after it wrote its child manifests: the slowest case to detect
     await sleep(6000);
-    const lastWrite = await medialive.nextChildManifestWrite(0, 10_000);
+    await medialive.nextChildManifestWrite(0, 10_000);
     await medialive.stopPipeline(0);
     const stoppedAt = Date.now();
     const result: PlaybackResult = await playing;
@@ -291,7 +292,11 @@ describeWithTools(['ffmpeg', 'chromium'], 'LiveOttPipeline S3 packaging: MediaLi
     expect(notFound.every((request) => pipeline0.test(request.path) && request.path.endsWith('.m3u8') && request.status === 404 && request.time > stoppedAt)).toBe(true);
     expect(notFound.every((request) => new RegExp('^age=\\d+s$').test(request.headers[stalePlaylistHeader]) && request.headers['cache-control'] === 'no-store')).toBe(true);
     const detectionMs = notFound[0].finishedAt - stoppedAt;
-    // S3 stamps the object after the request arrived, and Last-Modified drops the milliseconds: never before threshold - 1 s
+    // each rendition's child manifest is written on its own segment boundary, so the one that turned 404 may predate the
+    // write that triggered the stop: age counts from its own last write. S3 stamps the object after the request
+    // arrived, and Last-Modified drops the milliseconds: never before threshold - 1 s
+    const notFoundKey = decodeURIComponent(notFound[0].path.slice(1));
+    const lastWrite = medialive.writes.filter((write) => write.method === 'PUT' && write.key === notFoundKey).at(-1)!;
     const sinceLastWriteMs = notFound[0].finishedAt - lastWrite.startedAt;
     expect(sinceLastWriteMs).toBeGreaterThan(staleAfterMs - 1000);
     expect(detectionMs).toBeLessThanOrEqual(staleAfterMs + 2 * TD_MS);

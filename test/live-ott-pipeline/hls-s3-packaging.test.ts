@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { checkMediaLiveEnums } from './medialive-enums';
 import { onlyResource, pipelineStack } from './pipeline-stack';
 import { ChannelClass, LiveInput, LiveOttPipeline, LiveOttPipelineProps, Packaging } from '../../src';
-import { childManifestKey, mainManifestKey, pipelineKeyPrefix } from '../../src/live-ott-pipeline/contract/hls-s3-layout';
+import { childManifestKey, destinationKeyPrefix, mainManifestKey } from '../../src/live-ott-pipeline/contract/hls-s3-layout';
 import { playlistPathPatternSuffix } from '../../src/stale-playlist-guard/contract/playlist-marks';
 import { guardEnvironment } from '../../src/stale-playlist-guard/contract/protocol';
 import { defaultStaleAfterTargetDurations, staleAfterMs } from '../../src/stale-playlist-guard/contract/staleness';
@@ -80,7 +80,7 @@ describe('LiveOttPipeline packaging (HLS to S3 behind the StalePlaylistGuard)', 
   });
 
   test('the guard takes each MediaLive pipeline\'s files as one of its pipelines: judged at the edge, heartbeats for failover, multivariant ones marked', () => {
-    const keyPrefixes = [0, 1].map((index) => pipelineKeyPrefix('live/', 'channel', index));
+    const keyPrefixes = [0, 1].map((index) => destinationKeyPrefix('live/', 'channel', index));
     expect(keyPrefixes).toEqual(['live/channel-a', 'live/channel-b']);
     const distribution = onlyResource(template, 'AWS::CloudFront::Distribution').DistributionConfig;
     const judged = distribution.CacheBehaviors.filter((behavior: { FunctionAssociations?: unknown[] }) => behavior.FunctionAssociations);

@@ -40,18 +40,18 @@ export function renditionNameModifier(renditionName: string): string {
  * The key prefix every file of pipeline `index` starts with, e.g. `live/channel-a`: what the StalePlaylistGuard takes as
  * that pipeline (`LivePipeline.inBucketAtKeyPrefix`), and what the channel's role may write.
  */
-export function pipelineKeyPrefix(prefix: string, baseFilename: string, index: number): string {
+export function destinationKeyPrefix(prefix: string, baseFilename: string, index: number): string {
   return `${layoutPrefix(prefix)}${pipelineBaseFilename(baseFilename, index)}`;
 }
 
 /** The key of pipeline `index`'s main (multivariant) manifest, e.g. `live/channel-a.m3u8`. */
 export function mainManifestKey(prefix: string, baseFilename: string, index: number): string {
-  return `${pipelineKeyPrefix(prefix, baseFilename, index)}.m3u8`;
+  return `${destinationKeyPrefix(prefix, baseFilename, index)}.m3u8`;
 }
 
 /** The key of pipeline `index`'s child (media) manifest of a rendition, e.g. `live/channel-a-video_1280x720_2700k.m3u8`. */
 export function childManifestKey(prefix: string, baseFilename: string, index: number, renditionName: string): string {
-  return `${pipelineKeyPrefix(prefix, baseFilename, index)}${renditionNameModifier(renditionName)}.m3u8`;
+  return `${destinationKeyPrefix(prefix, baseFilename, index)}${renditionNameModifier(renditionName)}.m3u8`;
 }
 
 /**
@@ -60,10 +60,10 @@ export function childManifestKey(prefix: string, baseFilename: string, index: nu
  */
 export function segmentKey(prefix: string, baseFilename: string, index: number, renditionName: string, segmentTime: string, counter: number): string {
   const modifier = segmentModifier.replace('$dt$', segmentTime);
-  return `${pipelineKeyPrefix(prefix, baseFilename, index)}${renditionNameModifier(renditionName)}${modifier}_${String(counter).padStart(5, '0')}.ts`;
+  return `${destinationKeyPrefix(prefix, baseFilename, index)}${renditionNameModifier(renditionName)}${modifier}_${String(counter).padStart(5, '0')}.ts`;
 }
 
 /** The destination URL of pipeline `index`: `s3ssl://<bucket>/<prefix><base filename of the pipeline>`. */
 export function destinationUrl(bucketName: string, prefix: string, baseFilename: string, index: number): string {
-  return `s3ssl://${bucketName}/${pipelineKeyPrefix(prefix, baseFilename, index)}`;
+  return `s3ssl://${bucketName}/${destinationKeyPrefix(prefix, baseFilename, index)}`;
 }
