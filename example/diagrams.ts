@@ -86,7 +86,7 @@ export const diagrams: Diagram[] = [
       },
       {
         via: 'MEDIAPACKAGE output group: CMAF ingest (channel policy: this channel role only)',
-        box: ['MediaPackage v2 channel group and channel', 'endpoints: hls-ts (HLS), cmaf (HLS + DASH, LL-HLS)', '(or MediaPackage v1 channel and endpoints)'],
+        box: ['MediaPackage v2 channel group and channel', 'endpoints: hls-ts (HLS), cmaf (HLS + DASH, LL-HLS)', '(or MediaPackage v1, or S3 behind a StalePlaylistGuard)'],
         resourceTypes: ['AWS::MediaPackageV2::ChannelGroup', 'AWS::MediaPackageV2::Channel', 'AWS::MediaPackageV2::OriginEndpoint'],
       },
       {

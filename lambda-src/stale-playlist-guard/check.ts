@@ -3,11 +3,12 @@
  * is a redundant pipeline still healthy, and may it therefore be deleted. I/O goes through a
  * {@link PlaylistStore}; nothing here knows about the AWS SDK, SQS or Lambda.
  */
+import { ownsKey } from '../../src/stale-playlist-guard/contract/pipeline-prefix';
 import { isExemptPlaylistType, isPlaylistKey } from '../../src/stale-playlist-guard/contract/playlist-marks';
 import { guardDefaults, guardEnvironment } from '../../src/stale-playlist-guard/contract/protocol';
 import { classifyPlaylist, isStale, staleAfterMs } from '../../src/stale-playlist-guard/contract/staleness';
 
-/** One encoder pipeline's output location: a bucket and a key prefix (`''` or ending in `/`). */
+/** One encoder pipeline's output location: a bucket and the key prefix it owns, as the construct normalised it (see pipeline-prefix.ts). */
 export interface PipelineLocation {
   readonly bucket: string;
   readonly prefix: string;
@@ -47,21 +48,16 @@ export function readPipelines(env: Record<string, string | undefined>): Pipeline
     if (typeof bucket !== 'string' || bucket === '' || (prefix !== undefined && typeof prefix !== 'string')) {
       throw new Error(`${problem}, got '${text}'`);
     }
-    return { bucket, prefix: normalizePrefix(prefix ?? '') };
+    // the construct wrote each pipeline's key prefix, folders already ending in '/': used as written
+    return { bucket, prefix: prefix ?? '' };
   });
-}
-
-/** `''` for the bucket root, otherwise the prefix with a trailing `/` (a pipeline is a folder). */
-export function normalizePrefix(prefix: string): string {
-  if (prefix === '' || prefix === '/') return '';
-  return prefix.endsWith('/') ? prefix : `${prefix}/`;
 }
 
 /** Where a key sits among the pipelines. */
 export interface PipelineMatch {
   /** Index of the pipeline in the configuration. */
   readonly index: number;
-  /** The key below the pipeline's prefix, e.g. `720p/index.m3u8`. */
+  /** The key after the pipeline's key prefix, e.g. `720p/index.m3u8` (folder `pipeline-a/`) or `-720p.m3u8` (key prefix `live/channel-a`). */
   readonly relativeKey: string;
 }
 
@@ -70,7 +66,7 @@ export function locatePipeline(pipelines: readonly PipelineLocation[], bucket: s
   let match: PipelineMatch | undefined;
   let matchedPrefixLength = -1;
   pipelines.forEach((pipeline, index) => {
-    if (pipeline.bucket === bucket && key.startsWith(pipeline.prefix) && pipeline.prefix.length > matchedPrefixLength) {
+    if (pipeline.bucket === bucket && ownsKey(pipeline.prefix, key) && pipeline.prefix.length > matchedPrefixLength) {
       match = { index, relativeKey: key.slice(pipeline.prefix.length) };
       matchedPrefixLength = pipeline.prefix.length;
     }

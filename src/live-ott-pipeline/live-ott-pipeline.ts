@@ -12,6 +12,7 @@ import { StopOnDeleteFunction } from './stop-on-delete-function';
 import { BundledHandler } from '../shared/bundled-handler';
 import { DistributionSettings } from '../shared/distribution-settings';
 import { nagResourceName } from '../shared/nag-finding';
+import { StalePlaylistGuard } from '../stale-playlist-guard/stale-playlist-guard';
 
 /** How much the channel logs to CloudWatch Logs (log group `ElementalMediaLive`). */
 export enum ChannelLogLevel {
@@ -159,6 +160,11 @@ export class LiveOttPipeline extends Construct {
    * with the CDN identifier header).
    */
   public readonly originDomain: string;
+  /**
+   * The guard serving the output with HLS-to-S3 packaging (its metrics: `metricErrorRate`, `metricPlaylistsMarked`).
+   * @default - undefined with the other packaging modes
+   */
+  public readonly stalePlaylistGuard?: StalePlaylistGuard;
 
   constructor(scope: Construct, id: string, props: LiveOttPipelineProps) {
     super(scope, id);
@@ -230,6 +236,7 @@ export class LiveOttPipeline extends Construct {
     this.lowLatencyHlsPlaybackUrl = delivery.playbackUrls.lowLatencyHls;
     this.dashPlaybackUrl = delivery.playbackUrls.dash;
     this.mssPlaybackUrl = delivery.playbackUrls.mss;
+    this.stalePlaylistGuard = delivery.stalePlaylistGuard;
   }
 
   /** The custom resource that stops the channel before CloudFormation deletes it, and starts it when `autoStart` asks. */

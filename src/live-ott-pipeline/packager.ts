@@ -5,6 +5,7 @@ import type { IDependable, Construct } from 'constructs';
 import type { EncodedRenditions } from './encoder-settings';
 import type { ChannelClass } from './live-input';
 import type { DistributionSettings } from '../shared/distribution-settings';
+import type { StalePlaylistGuard } from '../stale-playlist-guard/stale-playlist-guard';
 
 // The seam between the pipeline and a packaging mode: `Packaging` factories bind to a `Packager`. Not public API.
 
@@ -50,6 +51,8 @@ export interface PackagerDelivery {
   readonly distribution: cloudfront.IDistribution;
   /** Where players open the stream. */
   readonly playbackUrls: PlaybackUrls;
+  /** The guard serving the output, in the S3 mode. */
+  readonly stalePlaylistGuard?: StalePlaylistGuard;
 }
 
 /**

@@ -1,5 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { HlsS3Packager } from './hls-s3-packager';
 import { MediaPackageV1Packager } from './mediapackage-v1-packager';
 import { MediaPackageV2Packager } from './mediapackage-v2-packager';
 import type { Packager, PackagerOptions } from './packager';
@@ -40,6 +42,58 @@ export interface MediaPackageV2PackagingProps {
    * @default false
    */
   readonly lowLatencyHls?: boolean;
+}
+
+/** Properties of HLS-to-S3 packaging. */
+export interface HlsToS3PackagingProps {
+  /**
+   * The bucket MediaLive writes to (its name must not hold a dot). The packaging grants the channel's role what it
+   * needs on the channel's files there, and the guard needs its bucket policy (an imported bucket's policy statements
+   * are stack outputs for its owner to add). Expire old segments yourself: MediaLive leaves a stopped run's last ones.
+   * @default - a new bucket: S3-managed encryption, public access blocked, TLS only, ACLs disabled; segments (objects
+   * over 8 KiB under the prefix) expire a day after they were written, incomplete uploads after a day
+   */
+  readonly bucket?: s3.IBucket;
+
+  /**
+   * The folder both pipelines write to (MediaLive's redundant manifests need one folder with a base filename per pipeline).
+   * @default 'live/'
+   */
+  readonly prefix?: string;
+
+  /**
+   * Base filename of the output: pipeline 0 writes `<prefix><baseFilename>-a.m3u8` (the playback URL's main manifest),
+   * `<prefix><baseFilename>-a-<rendition>.m3u8` and its segments; pipeline 1 the same with `-b`.
+   * @default 'channel'
+   */
+  readonly baseFilename?: string;
+
+  /**
+   * How much each child manifest lists (a sliding window of whole segments, at least three), up to one hour.
+   * MediaLive keeps twice as many segments plus one in the bucket and deletes older ones.
+   * @default Duration.seconds(60)
+   */
+  readonly playlistWindow?: Duration;
+
+  /**
+   * What happens to the bucket the packaging creates when the stack is deleted (not allowed with `bucket`).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly bucketRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * How many segment lengths without an update make a pipeline's child manifest stale (the guard's
+   * `staleAfterTargetDurations`); the guard refuses a value that could flag a healthy pipeline.
+   * @default - the guard's default: 3, or the smallest safe multiple for short segments
+   */
+  readonly staleAfterTargetDurations?: number;
+
+  /**
+   * Create the guard's alarms (a playlist the marker failed to mark; with two pipelines, a heartbeat the marker could
+   * not write).
+   * @default false
+   */
+  readonly alarms?: boolean;
 }
 
 /** An origin endpoint of MediaPackage v1 packaging. */
@@ -95,6 +149,19 @@ export class Packaging {
    */
   public static mediaPackageV2(props: MediaPackageV2PackagingProps = {}): Packaging {
     return new Packaging('its MediaPackage channel', (scope, options) => new MediaPackageV2Packager(scope, options, props));
+  }
+
+  /**
+   * HLS straight from MediaLive to S3, served by a {@link StalePlaylistGuard}: the cheapest live origin (no packager
+   * billed by the hour). MediaLive's HLS output group writes TS segments and playlists of both pipelines (STANDARD,
+   * with redundant manifests: each main manifest lists both pipelines' variants) or of one (SINGLE_PIPELINE) into one
+   * folder; the guard takes each MediaLive pipeline's files (`<prefix><baseFilename>-a...`, `-b...`) as one of its
+   * pipelines, so a pipeline's child manifests turn 404 at CloudFront once they stop updating while the other pipeline
+   * runs, and players move to it (a lone pipeline is never failed over). HLS only: the pipeline's CMAF and DASH URLs
+   * are undefined.
+   */
+  public static hlsToS3(props: HlsToS3PackagingProps = {}): Packaging {
+    return new Packaging('its S3 output folder', (scope, options) => new HlsS3Packager(scope, options, props));
   }
 
   /**

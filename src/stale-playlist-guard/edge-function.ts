@@ -8,8 +8,9 @@ export interface EdgeGuardConfig {
   /** Playlist age, in milliseconds, past which a live media playlist is stale. */
   readonly staleAfterMs: number;
   /**
-   * The pipelines' key prefixes (`''` for the bucket root, else ending in `/`), in configuration order. With two or
-   * more, a stale playlist is a 404 only while another pipeline's heartbeat is fresh; with one it is never a 404.
+   * The key prefixes the pipelines own, in configuration order, as pipeline-prefix.ts normalises them (`''` for the bucket
+   * root, a folder ending in `/`, or a key prefix such as `live/channel-a`). With two or more, a stale playlist is a 404
+   * only while another pipeline's heartbeat is fresh; with one it is never a 404.
    */
   readonly pipelinePrefixes: readonly string[];
 }

@@ -10,6 +10,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CheckFunction } from './check-function';
+import { overlappingPipelines, pipelineKeyPrefix, PipelinePrefixKind } from './contract/pipeline-prefix';
 import { playlistKeySuffixes, playlistPathPatternSuffix } from './contract/playlist-marks';
 import { guardEnvironment, guardMetrics } from './contract/protocol';
 import {
@@ -41,23 +42,48 @@ export enum StaleDetection {
   ORIGIN = 'origin',
 }
 
-/** One encoder pipeline's output location: a bucket and a key prefix. Use the static factories. */
+/**
+ * One encoder pipeline's output location: a bucket and the keys it owns there, named as a folder or as a key prefix.
+ * Use the static factories.
+ */
 export class LivePipeline {
-  /** A prefix in the bucket the guard creates, e.g. `pipeline-a/` (empty for the bucket root). */
+  /** A folder in the bucket the guard creates, e.g. `pipeline-a/` (`pipeline-a` means the same; empty for the bucket root). */
   public static atPrefix(prefix: string): LivePipeline {
-    return new LivePipeline(undefined, prefix);
+    return new LivePipeline(undefined, prefix, 'folder');
   }
 
-  /** A prefix (empty for the root) in a bucket you already have, e.g. the one MediaLive writes to. */
+  /** A folder (empty for the root) in a bucket you already have, e.g. the one your encoder writes to. */
   public static inBucket(bucket: s3.IBucket, prefix?: string): LivePipeline {
-    return new LivePipeline(bucket, prefix ?? '');
+    return new LivePipeline(bucket, prefix ?? '', 'folder');
+  }
+
+  /**
+   * Every key starting with `keyPrefix`, kept as written (no `/` added), in the bucket the guard creates: for redundant
+   * pipelines that share one folder under different base filenames, e.g. `live/channel-a` and `live/channel-b`.
+   */
+  public static atKeyPrefix(keyPrefix: string): LivePipeline {
+    return new LivePipeline(undefined, keyPrefix, 'key');
+  }
+
+  /**
+   * Every key starting with `keyPrefix`, kept as written (no `/` added), in a bucket you already have, e.g. the
+   * `live/channel-a` and `live/channel-b` that MediaLive's redundant HLS output writes into one folder.
+   */
+  public static inBucketAtKeyPrefix(bucket: s3.IBucket, keyPrefix: string): LivePipeline {
+    return new LivePipeline(bucket, keyPrefix, 'key');
   }
 
   // closed: only the factories above make one
   private constructor(
     /** @internal */ public readonly _bucket: s3.IBucket | undefined,
     /** @internal */ public readonly _prefix: string,
+    /** @internal */ public readonly _prefixKind: PipelinePrefixKind,
   ) {}
+
+  /** @internal The key prefix the pipeline owns (throws on a malformed prefix). */
+  public _keyPrefix(): string {
+    return pipelineKeyPrefix(this._prefix, this._prefixKind);
+  }
 }
 
 /** Properties of a {@link StalePlaylistGuard}. */
@@ -67,7 +93,11 @@ export interface StalePlaylistGuardProps extends DistributionSettings {
 
   /**
    * The encoder pipelines: one, or two (or more) redundant ones in prefixes of one bucket or in separate buckets.
-   * A key in one pipeline corresponds to the same relative key in the others.
+   * A key in one pipeline corresponds to the same relative key in the others (`pipeline-a/720p.m3u8` to
+   * `pipeline-b/720p.m3u8`; with key prefixes, `live/channel-a-720p.m3u8` to `live/channel-b-720p.m3u8`). In one
+   * bucket no pipeline's key prefix may start with another's (`live/` and `live/backup/`, `live/ch` and `live/ch-b`):
+   * both would claim the same keys, and S3 refuses overlapping notification filters. Across buckets a path goes to the
+   * pipeline with the longest matching prefix.
    * @default - one pipeline at the root of a new bucket
    */
   readonly pipelines?: LivePipeline[];
@@ -177,7 +207,7 @@ export class StalePlaylistGuard extends Construct {
 
     const pipelines = (props.pipelines ?? [LivePipeline.atPrefix('')]).map((pipeline) => {
       const bucket = pipeline._bucket ?? (this.ownBucket ??= this.createBucket(props.bucketRemovalPolicy ?? RemovalPolicy.RETAIN));
-      return { bucket, prefix: normalizePrefix(pipeline._prefix) };
+      return { bucket, prefix: pipeline._keyPrefix() };
     });
     validateRouting(pipelines);
     validateBehaviorCount(pipelines, props.cacheBehaviorQuota ?? defaultCacheBehaviorQuota);
@@ -625,14 +655,17 @@ function validate(
     throw new Error(`origin detection delays each S3 event by the threshold, at most 900 s in SQS: staleAfterTargetDurations x targetDuration is ${multiple * targetDurationSeconds} s`);
   }
   const pipelines = props.pipelines ?? [];
-  const locations = pipelines.map((pipeline) => `${pipeline._bucket?.node.addr ?? 'own'}/${normalizePrefix(pipeline._prefix)}`);
+  const locations = pipelines.map((pipeline) => `${pipeline._bucket?.node.addr ?? 'own'}/${pipeline._keyPrefix()}`);
   if (new Set(locations).size !== locations.length) throw new Error('pipelines must be distinct bucket/prefix locations, got a repeated one');
   if (props.pipelines && props.pipelines.length === 0) throw new Error('pipelines must name at least one location, got []');
 }
 
 /**
  * CloudFront routes by path, and an S3 origin serves the viewer's path as the key: two pipelines under one prefix in
- * two buckets would claim the same path, and one would be unreachable. Refused, naming the layout that works.
+ * two buckets would claim the same path, and one would be unreachable. In one bucket, no pipeline's key prefix may
+ * start with another's: both would claim the keys of the longer one, and S3 refuses overlapping notification filters
+ * on a bucket. Refused, naming the layout that works. Across buckets, nested prefixes go by the longest match, as
+ * CloudFront's behaviors (longest pattern first), the edge function and the handlers (per bucket) all resolve them.
  */
 function validateRouting(pipelines: GuardPipeline[]): void {
   const byPrefix = new Map<string, number>();
@@ -644,6 +677,16 @@ function validateRouting(pipelines: GuardPipeline[]): void {
         + 'LivePipeline.inBucket(bucketB, \'pipeline-b/\'), with the encoder writing there)');
     }
     byPrefix.set(pipeline.prefix, pipelines.indexOf(pipeline));
+  }
+  for (const bucket of new Set(pipelines.map((pipeline) => pipeline.bucket))) {
+    const inBucket = pipelines.filter((pipeline) => pipeline.bucket === bucket);
+    const overlap = overlappingPipelines(inBucket.map((pipeline) => pipeline.prefix));
+    if (!overlap) continue;
+    const [first, second] = overlap.map((index) => pipelines.indexOf(inBucket[index]));
+    const [shorter, longer] = [first, second].map((index) => pipelines[index].prefix).sort((a, b) => a.length - b.length);
+    throw new Error(`pipelines ${first + 1} and ${second + 1} overlap in one bucket: '${longer}' starts with '${shorter}', so both would own its keys `
+      + 'and S3 refuses overlapping notification filters; give each pipeline in a bucket a prefix no other starts with (e.g. folders '
+      + '\'pipeline-a/\' and \'pipeline-b/\', or key prefixes \'live/channel-a\' and \'live/channel-b\')');
   }
 }
 
@@ -664,12 +707,4 @@ function validateBehaviorCount(pipelines: GuardPipeline[], quota: number): void 
     throw new Error(`pipelines: ${pipelines.length} pipelines (${names}) need ${count} cache behaviors on one distribution, more than the quota of ${quota} `
       + '(cacheBehaviorQuota; CloudFront\'s default is 25, raise it with a Service Quotas request and set cacheBehaviorQuota, or use fewer pipelines per guard)');
   }
-}
-
-function normalizePrefix(prefix: string): string {
-  if (prefix === '' || prefix === '/') return '';
-  if (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/?$/.test(prefix) || prefix.includes('*')) {
-    throw new Error(`pipeline prefixes must be key prefixes like 'pipeline-a/', got '${prefix}'`);
-  }
-  return prefix.endsWith('/') ? prefix : `${prefix}/`;
 }

@@ -114,14 +114,14 @@ const testEventBody = JSON.stringify({
 });
 
 describe('readGuardConfig', () => {
-  test('reads the pipelines and the multiple the construct wrote', () => {
+  test('reads the pipelines and the multiple the construct wrote, each key prefix as written (the construct normalised it)', () => {
     const config = readGuardConfig({
       [guardEnvironment.pipelines]: JSON.stringify([
-        { bucket: 'a', prefix: 'pipeline-a' }, { bucket: 'b', prefix: '' }, { bucket: 'c', prefix: 'x/' },
+        { bucket: 'a', prefix: 'live/channel-a' }, { bucket: 'b', prefix: '' }, { bucket: 'c', prefix: 'x/' },
       ]),
       [guardEnvironment.staleAfterTargetDurations]: '4',
     });
-    expect(config.pipelines).toEqual([{ bucket: 'a', prefix: 'pipeline-a/' }, { bucket: 'b', prefix: '' }, { bucket: 'c', prefix: 'x/' }]);
+    expect(config.pipelines).toEqual([{ bucket: 'a', prefix: 'live/channel-a' }, { bucket: 'b', prefix: '' }, { bucket: 'c', prefix: 'x/' }]);
     expect(config.staleAfterTargetDurations).toBe(4);
   });
 
@@ -164,6 +164,14 @@ describe('keys, pipelines and messages', () => {
     expect(locatePipeline(pipelines, 'z', 'live/720p.m3u8')).toBeUndefined();
   });
 
+  test('with key-prefix pipelines in one folder (MediaLive\'s redundant layout) a key belongs to the pipeline its name starts with', () => {
+    const pipelines = [{ bucket: 'x', prefix: 'live/channel-a' }, { bucket: 'x', prefix: 'live/channel-b' }];
+    expect(locatePipeline(pipelines, 'x', 'live/channel-b-720p.m3u8')).toEqual({ index: 1, relativeKey: '-720p.m3u8' });
+    expect(locatePipeline(pipelines, 'x', 'live/channel-a.m3u8')).toEqual({ index: 0, relativeKey: '.m3u8' });
+    expect(locatePipeline(pipelines, 'x', 'live/channel-c-720p.m3u8')).toBeUndefined();
+    expect(counterpartLocations(pipelines, { index: 0, relativeKey: '-720p.m3u8' })).toEqual([{ bucket: 'x', key: 'live/channel-b-720p.m3u8' }]);
+  });
+
   test('a playlist maps to the same relative key in every other pipeline, across buckets', () => {
     const pipelines = [{ bucket: 'east', prefix: 'a/' }, { bucket: 'west', prefix: '' }, { bucket: 'east', prefix: 'c/' }];
     expect(counterpartLocations(pipelines, { index: 1, relativeKey: '720p/index.m3u8' })).toEqual([
@@ -199,6 +207,16 @@ describe('checkPlaylistUpload', () => {
       'head origin/pipeline-a/720p/index.m3u8', 'get origin/pipeline-a/720p/index.m3u8',
       'head origin/pipeline-b/720p/index.m3u8', 'delete origin/pipeline-a/720p/index.m3u8',
     ]);
+  });
+
+  test('key-prefix pipelines: a stalled pipeline\'s playlist is deleted while the other pipeline\'s same-named playlist is updated', async () => {
+    const store = new MemoryStore();
+    const etag = store.put('origin', 'live/channel-a-720p.m3u8', livePlaylist(), t0);
+    store.put('origin', 'live/channel-b-720p.m3u8', livePlaylist(), due - 1500);
+    const config: GuardConfig = { ...twoPipelines, pipelines: [{ bucket: 'origin', prefix: 'live/channel-a' }, { bucket: 'origin', prefix: 'live/channel-b' }] };
+    const decision = await checkPlaylistUpload(upload('live/channel-a-720p.m3u8', etag), context(store, due, config));
+    expect(decision).toMatchObject({ decision: 'deleted', reason: 'stale', details: { counterparts: ['s3://origin/live/channel-b-720p.m3u8'] } });
+    expect(store.objects.has('origin/live/channel-a-720p.m3u8')).toBe(false);
   });
 
   test('with a single pipeline a stale playlist is kept: there is nothing to fail over to (only-pipeline)', async () => {

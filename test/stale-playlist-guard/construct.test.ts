@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { LivePipeline, StaleDetection, StalePlaylistGuard, StalePlaylistGuardProps } from '../../src';
@@ -327,6 +327,126 @@ describe('StalePlaylistGuard construct', () => {
     });
   });
 
+  describe('key-prefix pipelines: two pipelines in one folder under different base filenames (MediaLive\'s redundant HLS layout)', () => {
+    const stack = new Stack(new App(), 'KeyPrefix', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const bucket = new s3.Bucket(stack, 'Output', { enforceSSL: true });
+    Validations.of(bucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'the test\'s own bucket: its access logging is the bucket owner\'s choice' });
+    const guard = new StalePlaylistGuard(stack, 'Origin', {
+      targetDuration: Duration.seconds(6),
+      pipelines: [LivePipeline.inBucketAtKeyPrefix(bucket, 'live/channel-a'), LivePipeline.inBucketAtKeyPrefix(bucket, 'live/channel-b')],
+    });
+    const template = Template.fromStack(stack);
+    const keyPrefixes = ['live/channel-a', 'live/channel-b'];
+
+    test('keeps each key prefix as written: playlist and segment behaviors per base filename, the function configured with them', () => {
+      const byPattern = Object.fromEntries(behaviors(template).map((b) => [b.PathPattern, b.FunctionAssociations]));
+      expect(Object.keys(byPattern)).toEqual(['live/channel-a*.?3?8', 'live/channel-a*', 'live/channel-b*.?3?8', 'live/channel-b*', '*.?3?8']);
+      expect(byPattern['live/channel-a*.?3?8']).toBeDefined();
+      expect(byPattern['live/channel-a*']).toBeUndefined();
+      const playlistPattern = pathPatternToRegExp('live/channel-a*.?3?8');
+      expect(playlistPattern.test('live/channel-a.m3u8')).toBe(true); // the main manifest: judged, passed once marked
+      expect(playlistPattern.test('live/channel-a-video_1280x720_2700k.m3u8')).toBe(true);
+      expect(playlistPattern.test('live/channel-b-video_1280x720_2700k.m3u8')).toBe(false);
+      const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
+      expect(fn.Properties.FunctionCode).toContain(`"pipelinePrefixes":${JSON.stringify(keyPrefixes)}`);
+      expect(guard.heartbeatStore).toBeDefined();
+    });
+
+    test('the deployed function fails over a stale pipeline-A playlist while B beats, and never B\'s while A does not', async () => {
+      const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), 'deployed.js');
+      fs.writeFileSync(file, fn.Properties.FunctionCode);
+      const lastModified = 'Sun, 22 Nov 2026 10:00:00 GMT';
+      const now = Date.parse(lastModified) + 18_001;
+      // A stopped 18 s ago (no heartbeat since), B beat a second ago
+      const heartbeats = { [pipelineHeartbeatKey(0)]: String(now - 18_001), [pipelineHeartbeatKey(1)]: String(now - 1000) };
+      const guardAt = loadCloudFrontFunction(file, { now, keyValueStore: heartbeats });
+      const stale = (uri: string) => viewerResponseEvent({ uri, statusCode: 200, responseHeaders: { 'Last-Modified': lastModified } });
+      expect(await guardAt.run(stale('/live/channel-a-video_1280x720_2700k.m3u8'))).toMatchObject({ statusCode: 404 });
+      // a B playlist this old would be served: A, the only other pipeline, is not healthy
+      expect(await guardAt.run(stale('/live/channel-b-video_1280x720_2700k.m3u8')))
+        .toMatchObject({ statusCode: 200, headers: { [stalePlaylistHeader]: { value: 'age=18s; served: no healthy pipeline' } } });
+    });
+
+    test('the marker\'s notifications and copy grants are limited to the key prefixes; cdk-nag clean', () => {
+      const notifications = JSON.stringify(template.findResources('Custom::S3BucketNotifications'));
+      for (const prefix of keyPrefixes) {
+        expect(notifications).toContain(`{"Key":{"FilterRules":[{"Name":"suffix","Value":".m3u8"},{"Name":"prefix","Value":"${prefix}"}]}}`);
+      }
+      const statements = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0].Properties.PolicyDocument.Statement as Array<Record<string, any>>;
+      const marker = statements.filter((statement) => JSON.stringify(statement.Principal).includes('MarkerRole') && statement.Action === 's3:PutObject');
+      expect(marker.map((statement) => statement.Condition.StringLike['s3:x-amz-copy-source'][0]['Fn::Join'][1].at(-1))).toEqual(keyPrefixes.map((prefix) => `/${prefix}*`));
+      expectNagClean(stack);
+    });
+  });
+
+  test('origin mode with key-prefix pipelines: S3 notifies the delay queue of each base filename\'s playlists, the check is configured with them', () => {
+    const { template, stack } = guardStack({
+      detection: StaleDetection.ORIGIN, pipelines: [LivePipeline.atKeyPrefix('live/channel-a'), LivePipeline.atKeyPrefix('live/channel-b')],
+    });
+    const [bucket] = Object.values(template.findResources('AWS::S3::Bucket'));
+    type QueueConfiguration = { Filter: { S3Key: { Rules: Array<{ Name: string; Value: string }> } } };
+    const configurations = bucket.Properties.NotificationConfiguration.QueueConfigurations as QueueConfiguration[];
+    const rules = configurations.map((configuration) => configuration.Filter.S3Key.Rules[0]);
+    expect(new Set(rules.map((rule) => rule.Value))).toEqual(new Set(['live/channel-a', 'live/channel-b']));
+    const check = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) => fn.Properties.Description === 'lambda-src/stale-playlist-guard/check.lambda.ts')!;
+    const pipelines = stack.resolve(check.Properties.Environment.Variables[guardEnvironment.pipelines])['Fn::Join'][1] as unknown[];
+    const configured = JSON.parse(pipelines.map((part) => (typeof part === 'string' ? part : 'bucket')).join(''));
+    expect(configured).toEqual([{ bucket: 'bucket', prefix: 'live/channel-a' }, { bucket: 'bucket', prefix: 'live/channel-b' }]);
+  });
+
+  test('folders keep their meaning: atPrefix(\'pipeline-a\') owns \'pipeline-a/\', atKeyPrefix(\'pipeline-a\') also owns \'pipeline-ab/\'', () => {
+    const patterns = (pipeline: LivePipeline) => behaviors(guardStack({ pipelines: [pipeline] }).template).map((b) => b.PathPattern);
+    expect(patterns(LivePipeline.atPrefix('pipeline-a'))).toEqual(['pipeline-a/*.?3?8', 'pipeline-a/*', '*.?3?8']);
+    expect(patterns(LivePipeline.atKeyPrefix('pipeline-a'))).toEqual(['pipeline-a*.?3?8', 'pipeline-a*', '*.?3?8']);
+    expect(patterns(LivePipeline.atKeyPrefix('live/'))).toEqual(['live/*.?3?8', 'live/*', '*.?3?8']);
+  });
+
+  test.each<[string, LivePipeline[], string | RegExp]>([
+    ['key prefixes where one starts with the other', [LivePipeline.atKeyPrefix('live/ch'), LivePipeline.atKeyPrefix('live/ch-b')],
+      "pipelines 1 and 2 overlap in one bucket: 'live/ch-b' starts with 'live/ch', so both would own its keys and S3 refuses overlapping notification filters"],
+    ['a folder inside another pipeline\'s folder', [LivePipeline.atPrefix('live/backup/'), LivePipeline.atPrefix('live/')],
+      "pipelines 1 and 2 overlap in one bucket: 'live/backup/' starts with 'live/'"],
+    ['the bucket root next to a folder', [LivePipeline.atPrefix(''), LivePipeline.atPrefix('b/')], "pipelines 1 and 2 overlap in one bucket: 'b/' starts with ''"],
+    ['a key prefix that a folder extends', [LivePipeline.atPrefix('x/'), LivePipeline.atKeyPrefix('live'), LivePipeline.atPrefix('live/b')],
+      "pipelines 2 and 3 overlap in one bucket: 'live/b/' starts with 'live'"],
+    ['an empty key prefix', [LivePipeline.atKeyPrefix('')], /pipeline key prefixes must be non-empty key prefixes like 'live\/channel-a'.*got ''/],
+    ['a key prefix with an empty path segment', [LivePipeline.atKeyPrefix('live//a')], /pipeline key prefixes must be .*got 'live\/\/a'/],
+    ['a wildcard key prefix', [LivePipeline.atKeyPrefix('live/a*')], /pipeline key prefixes must be .*got 'live\/a\*'/],
+  ])('refuses %s at synth time, naming both', (_name, pipelines, message) => {
+    expect(() => guardStack({ pipelines })).toThrow(message);
+  });
+
+  test('nested prefixes in two buckets go by the longest match: CloudFront\'s behaviors, the function and the marker agree', async () => {
+    const stack = new Stack(new App(), 'Nested', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const bucketA = s3.Bucket.fromBucketName(stack, 'A', 'bucket-a');
+    const bucketB = s3.Bucket.fromBucketName(stack, 'B', 'bucket-b');
+    new StalePlaylistGuard(stack, 'Origin', {
+      targetDuration: Duration.seconds(6), pipelines: [LivePipeline.inBucket(bucketA, ''), LivePipeline.inBucket(bucketB, 'backup/')],
+    });
+    const template = Template.fromStack(stack);
+    const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+    const config = distribution.Properties.DistributionConfig;
+    const originOf = (id: string) => (config.Origins as Array<{ Id: string; DomainName: unknown }>).find((origin) => origin.Id === id)!.DomainName;
+    const routed = (config.CacheBehaviors as Array<{ PathPattern: string; TargetOriginId: string }>)
+      .map((behavior) => [behavior.PathPattern, JSON.stringify(originOf(behavior.TargetOriginId))]);
+    // longest pattern first: /backup/... reaches bucket B, every other playlist bucket A (judged as its pipeline)
+    expect(routed.map(([pattern]) => pattern)).toEqual(['backup/*.?3?8', 'backup/*', '*.?3?8']);
+    expect(routed[0][1]).toContain('bucket-b');
+    expect(routed[2][1]).toContain('bucket-a');
+    expect(JSON.stringify(originOf(config.DefaultCacheBehavior.TargetOriginId))).toContain('bucket-a');
+    // the function judges /backup/... as pipeline 2: its stale playlist fails over while pipeline 1 beats, and vice versa
+    const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), 'deployed.js');
+    fs.writeFileSync(file, fn.Properties.FunctionCode);
+    const lastModified = 'Sun, 22 Nov 2026 10:00:00 GMT';
+    const now = Date.parse(lastModified) + 18_001;
+    const stale = (uri: string) => viewerResponseEvent({ uri, statusCode: 200, responseHeaders: { 'Last-Modified': lastModified } });
+    const onlyRootBeats = loadCloudFrontFunction(file, { now, keyValueStore: { [pipelineHeartbeatKey(0)]: String(now - 1000) } });
+    expect(await onlyRootBeats.run(stale('/backup/720p.m3u8'))).toMatchObject({ statusCode: 404 });
+    expect(await onlyRootBeats.run(stale('/720p.m3u8'))).toMatchObject({ statusCode: 200 });
+  });
+
   test('two pipelines under the same prefix in two buckets are refused: CloudFront could reach only one of them', () => {
     const stack = new Stack(new App(), 'SamePrefix', { env: { account: '111111111111', region: 'eu-west-1' } });
     const bucketA = s3.Bucket.fromBucketName(stack, 'A', 'bucket-a');
@@ -402,7 +522,7 @@ describe('StalePlaylistGuard construct', () => {
       ['an origin threshold beyond the SQS delay limit', { detection: StaleDetection.ORIGIN, targetDuration: Duration.seconds(400) }, /at most 900 s in SQS.*1200 s/],
       ['no pipelines', { pipelines: [] }, /pipelines must name at least one location, got \[\]/],
       ['a repeated pipeline', { pipelines: [LivePipeline.atPrefix('a/'), LivePipeline.atPrefix('a')] }, /pipelines must be distinct/],
-      ['a wildcard prefix', { pipelines: [LivePipeline.atPrefix('a/*')] }, /pipeline prefixes must be key prefixes like 'pipeline-a\/', got 'a\/\*'/],
+      ['a wildcard prefix', { pipelines: [LivePipeline.atPrefix('a/*')] }, /pipeline prefixes must be key prefixes like 'pipeline-a\/'.*got 'a\/\*'/],
     ])('%s', (_name, props, message) => {
       expect(() => guardStack(props)).toThrow(message);
     });

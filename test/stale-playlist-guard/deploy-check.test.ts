@@ -100,4 +100,12 @@ describeDeployCheck('StalePlaylistGuard', () => [
     detection: StaleDetection.ORIGIN,
     pipelines: [LivePipeline.atPrefix('pipeline-a'), LivePipeline.atPrefix('pipeline-b/')],
   }, maximalResources),
+  // two pipelines in one folder under different base filenames, as MediaLive's redundant HLS output writes them
+  guardTarget('edge mode, key-prefix pipelines in one folder', 'live/channel-a-', {
+    pipelines: [LivePipeline.atKeyPrefix('live/channel-a'), LivePipeline.atKeyPrefix('live/channel-b')],
+  }),
+  guardTarget('origin mode, key-prefix pipelines in one folder', 'live/channel-a-', {
+    detection: StaleDetection.ORIGIN,
+    pipelines: [LivePipeline.atKeyPrefix('live/channel-a'), LivePipeline.atKeyPrefix('live/channel-b')],
+  }),
 ]);

@@ -27,6 +27,11 @@ const STALE_AFTER_MS = 3 * TD_S * 1000;
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const RENDITIONS = ['360p', '180p'];
 const TWO = [{ bucket: 'live', prefix: 'pipeline-a/' }, { bucket: 'live', prefix: 'pipeline-b/' }];
+/** Key-prefix pipelines in one folder, as MediaLive's redundant HLS output names them. */
+const ONE_FOLDER = [{ bucket: 'live', prefix: 'live/channel-a' }, { bucket: 'live', prefix: 'live/channel-b' }];
+/** A rendition's playlist key after the pipeline's prefix: in a folder per pipeline, or after a base filename. */
+const inFolder = (rendition: string) => `${rendition}/index.m3u8`;
+const afterBaseFilename = (rendition: string) => `-${rendition}.m3u8`;
 
 /** Every playlist the marker reads is a live media playlist (it leaves those unmarked). */
 const liveStore: MarkerStore = {
@@ -74,7 +79,9 @@ describe('edge failover on a virtual clock (marker -> KeyValueStore stand-in -> 
    * Runs `durationMs` of virtual time, a viewer of every playlist of every pipeline asking every `stepMs` (from
    * `offsetMs` past a whole second: S3's whole-second Last-Modified makes sub-second instants matter).
    */
-  async function simulate(pipelines: typeof TWO, plans: EncoderPlan[], durationMs: number, stepMs = 500, offsetMs = 0): Promise<SimulationResult> {
+  async function simulate(
+    pipelines: typeof TWO, plans: EncoderPlan[], durationMs: number, stepMs = 500, offsetMs = 0, playlistName = inFolder,
+  ): Promise<SimulationResult> {
     const kvs: KeyValueStoreStandIn | undefined = pipelines.length > 1 ? await startKeyValueStore() : undefined;
     try {
       const file = path.join(workDir, `guard-${pipelines.length}.js`);
@@ -104,7 +111,7 @@ describe('edge failover on a virtual clock (marker -> KeyValueStore stand-in -> 
             const records = RENDITIONS.map((rendition) => ({
               eventName: 'ObjectCreated:Put',
               eventTime: new Date(at).toISOString(),
-              s3: { bucket: { name: 'live' }, object: { key: `${pipelines[p].prefix}${rendition}/index.m3u8`, eTag: 'e' } },
+              s3: { bucket: { name: 'live' }, object: { key: `${pipelines[p].prefix}${playlistName(rendition)}`, eTag: 'e' } },
             }));
             await marker({ Records: records } as unknown as S3Event);
             for (const rendition of RENDITIONS) lastModified[p].set(rendition, Math.floor(at / 1000) * 1000); // S3 keeps whole seconds
@@ -116,7 +123,7 @@ describe('edge failover on a virtual clock (marker -> KeyValueStore stand-in -> 
         for (let p = 0; p < pipelines.length; p++) {
           for (const rendition of RENDITIONS) {
             const event = viewerResponseEvent({
-              uri: `/${pipelines[p].prefix}${rendition}/index.m3u8`,
+              uri: `/${pipelines[p].prefix}${playlistName(rendition)}`,
               statusCode: 200,
               responseHeaders: { 'last-modified': new Date(lastModified[p].get(rendition)!).toUTCString(), 'content-type': 'application/vnd.apple.mpegurl' },
             });
@@ -153,6 +160,18 @@ describe('edge failover on a virtual clock (marker -> KeyValueStore stand-in -> 
     const firstNotFound = a.find((v) => v.status === 404)!;
     expect(firstNotFound.at - lastA).toBeLessThanOrEqual(STALE_AFTER_MS + 1000);
     expect(a.filter((v) => v.at > lastA + STALE_AFTER_MS + 1000).every((v) => v.status === 404)).toBe(true);
+  });
+
+  test('key-prefix pipelines in one folder (MediaLive\'s live/channel-a..., live/channel-b...): A stalls while B runs, A\'s playlists turn 404, B\'s never', async () => {
+    const stopAt = 60_000;
+    const result = await simulate(ONE_FOLDER, [steady(0, stopAt), steady(2300)], 120_000, 500, 0, afterBaseFilename);
+    const lastA = result.lastUploadMs[0];
+    expect(result.verdicts.filter((v) => v.pipeline === 1 && v.status !== 200)).toEqual([]);
+    const a = result.verdicts.filter((v) => v.pipeline === 0);
+    expect(a.filter((v) => v.status === 404).every((v) => v.at - lastA > STALE_AFTER_MS - 1000)).toBe(true);
+    expect(a.filter((v) => v.at > lastA + STALE_AFTER_MS + 1000).every((v) => v.status === 404)).toBe(true);
+    // each pipeline beat under its own key: B's heartbeat kept A's 404s coming
+    expect(result.writes).toBeGreaterThanOrEqual(2 * Math.floor(stopAt / (TD_S * 1000)));
   });
 
   test('both pipelines stall at once: the stale playlists are served (200) and at no instant are both 404', async () => {

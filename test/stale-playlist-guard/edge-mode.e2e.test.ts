@@ -9,12 +9,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import type { S3Event } from 'aws-lambda';
-import { loadMarkerModule, silentMetrics } from './marker-module';
-import { KeyValueStoreHeartbeats } from '../../lambda-src/stale-playlist-guard/kvs-store';
-import { S3PlaylistStore } from '../../lambda-src/stale-playlist-guard/s3-store';
+import { LoopbackMarker, runMarkerOnLoopbackS3 } from './marker-module';
 import { playlistPathPatternSuffix } from '../../src/stale-playlist-guard/contract/playlist-marks';
 import { pipelineHeartbeatKey, playlistTypeMetadataName } from '../../src/stale-playlist-guard/contract/protocol';
 import { heartbeatIntervalMs } from '../../src/stale-playlist-guard/contract/staleness';
@@ -25,7 +21,7 @@ import { hlsFixtureFormat, hlsFixtures } from '../harness/hls-fixtures';
 import { HlsPlayer, PlaybackResult } from '../harness/hls-player';
 import { KeyValueStoreStandIn, startKeyValueStore } from '../harness/key-value-store';
 import { LiveEncoder, streamInfByRendition } from '../harness/live-encoder';
-import { asS3Delivers, LoopbackS3, startS3 } from '../harness/s3';
+import { LoopbackS3, startS3 } from '../harness/s3';
 import { describeWithTools } from '../harness/tools';
 
 const TD_MS = 2000;
@@ -104,8 +100,7 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
   let cdn: CdnStandIn;
   let encoder: LiveEncoder;
   let player: HlsPlayer;
-  let markerQueue: Promise<void> = Promise.resolve();
-  const markerErrors: Error[] = [];
+  let marker: LoopbackMarker;
   const measured: Record<string, number> = {};
 
   async function observe(timeoutMs: number, during?: (from: number) => Promise<void>): Promise<Session> {
@@ -129,30 +124,8 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
     s3 = await startS3([{ name: 'live', cors: true }]);
     kvs = await startKeyValueStore();
     // the marker, as S3 invokes it: once per playlist ObjectCreated (its own copies included), one event at a time here
-    const marker = loadMarkerModule(PIPELINES).createPlaylistMarkerHandler({
-      pipelines: PIPELINES,
-      store: new S3PlaylistStore(s3.client),
-      heartbeats: { store: new KeyValueStoreHeartbeats(kvs.client(), kvs.arn), intervalMs: heartbeatIntervalMs(TD_MS / 1000, STALE_AFTER_MS) },
-      logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: silentMetrics(),
-    });
-    // Lambda retries a failed asynchronous invocation twice: so does this (s3rver under load resets connections at times)
-    const invoke = async (event: S3Event) => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await marker(event);
-        } catch (error) {
-          if (attempt === 3) throw error;
-          await sleep(100);
-        }
-      }
-    };
-    s3.onEvent((record) => {
-      if (!record.s3.object.key.endsWith('.m3u8')) return;
-      markerQueue = markerQueue.then(() => invoke({ Records: [asS3Delivers(record)] } as S3Event)).then(() => undefined, (error: Error) => {
-        markerErrors.push(error);
-      });
-    });
+    const intervalMs = heartbeatIntervalMs(TD_MS / 1000, STALE_AFTER_MS);
+    marker = runMarkerOnLoopbackS3({ s3, pipelines: PIPELINES, heartbeats: { store: kvs, intervalMs } });
     const guard = loadCloudFrontFunction(functionFile, { keyValueStore: kvs.data });
     const playlist = { ttlSeconds: PLAYLIST_TTL_MS / 1000, responseHeaders: PLAYLIST_HEADERS };
     // the construct's behaviors, in its order: each pipeline's playlists (judged) and segments, then playlists elsewhere (not judged)
@@ -196,11 +169,11 @@ describeWithTools(['ffmpeg', 'chromium'], 'StalePlaylistGuard edge mode: live re
 
   afterEach(() => {
     expect(encoder.errors).toEqual([]);
-    expect(markerErrors).toEqual([]);
+    expect(marker.errors).toEqual([]);
   });
 
   test('the encoder writes a redundant multivariant playlist and sliding-window live playlists; the marker publishes both heartbeats', async () => {
-    await markerQueue;
+    await marker.settled();
     // the multivariant playlist sits outside the pipelines: the catch-all behavior serves it, never judged, so it needs no mark
     const head = await s3.client.send(new HeadObjectCommand({ Bucket: 'live', Key: MULTIVARIANT }));
     expect(head.Metadata?.[playlistTypeMetadataName]).toBeUndefined();

@@ -7,7 +7,11 @@
 export const guardEnvironment = {
   /** How many target durations without a new upload make a media playlist stale. */
   staleAfterTargetDurations: 'GUARD_STALE_AFTER_TARGET_DURATIONS',
-  /** JSON array of `{ bucket, prefix }`: the pipelines, in order; a key maps to the same key in the others. */
+  /**
+   * JSON array of `{ bucket, prefix }`: the pipelines, in order, each with the key prefix it owns as the construct
+   * normalised it (pipeline-prefix.ts: a folder ends in `/`, a key prefix is kept as written); a key maps to the same
+   * relative key in the others.
+   */
   pipelines: 'GUARD_PIPELINES',
   /** `true` addresses S3 path-style (S3-compatible stores and the loopback S3 of the tests). */
   s3ForcePathStyle: 'GUARD_S3_FORCE_PATH_STYLE',
