@@ -355,6 +355,28 @@ describe('Stitcher in splice mode', () => {
         }
       });
 
+      test('with an AVC and an HEVC content variant, an ad whose HEVC rendition fails is skipped in the AVC variant too', async () => {
+        const mixedUri = `${contentHost}/vod/mixed/master.m3u8`;
+        const files: Record<string, string> = {
+          ...without('hevc-720p.m3u8'),
+          [mixedUri]: contentMaster
+            .replace('avc1.4d401f,mp4a.40.2",RESOLUTION=1280x720', 'hvc1.1.6.L93.B0,mp4a.40.2",RESOLUTION=1280x720')
+            .replace(/\n#EXT-X-I-FRAME-STREAM-INF.*\n/, '\n'),
+        };
+        for (const [url, text] of Object.entries(upstream)) {
+          if (url.startsWith(`${contentHost}/vod/movie/`) && url !== contentUri) files[url.replace('/vod/movie/', '/vod/mixed/')] = text;
+        }
+        const mixed = { contentUri: mixedUri, breaks: [{ positionMs: 0, adUri: tsAdUri }] };
+        for (const id of ['v0', 'v1', 'a0']) {
+          const loader = memoryLoader(files);
+          const { skippedBreaks } = await new Stitcher(loader, options).media(mixed, id, routing);
+          expect({ id, skipped: skippedBreaks.map((skipped) => skipped.reason) }).toEqual({ id, skipped: [expect.stringContaining('hevc-720p.m3u8 answered 404')] });
+          if (id === 'v0') expect(loader.requested).toContain(ad('hevc-720p.m3u8')); // the AVC variant's request checked the HEVC group
+        }
+        const { skippedBreaks } = await splicing({ ...files, [ad('hevc-720p.m3u8')]: upstream[ad('hevc-720p.m3u8')] }).media(mixed, 'v0', routing);
+        expect(skippedBreaks).toEqual([]); // the same content and ad, once the HEVC rendition answers
+      });
+
       test('the multivariant playlist still loads every ad playlist a rendition is matched to', async () => {
         const loader = memoryLoader(upstream);
         await new Stitcher(loader, options).multivariant(spec([0, tsAdUri]), routing);
