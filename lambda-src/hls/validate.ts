@@ -105,9 +105,13 @@ export function mediaPlaylistTextProblem(text: string, maxSegmentDurationSeconds
     const line = text.slice(start, end).trim();
     start = end + 1;
     if (line === '') continue;
-    if (line.startsWith('#EXT-X-STREAM-INF') || line.startsWith('#EXT-X-I-FRAME-STREAM-INF') || line.startsWith('#EXT-X-MEDIA:')) return undefined;
-    if (line.startsWith('#EXTINF:')) {
-      const value = line.slice('#EXTINF:'.length).split(',', 1)[0].trim();
+    if (line.charCodeAt(0) !== 35 /* # */) {
+      if (!durationDeclared) return `segment ${segment} (${shorten(line)}) has no EXTINF; RFC 8216 4.3.2.1 requires one before every media segment URI`;
+      durationDeclared = false;
+      segment++;
+    } else if (line.startsWith('#EXTINF:')) { // the most frequent tag first: this runs over every line of every playlist
+      const comma = line.indexOf(',');
+      const value = line.slice('#EXTINF:'.length, comma === -1 ? line.length : comma).trim();
       if (!DECIMAL.test(value)) {
         return `segment ${segment} has EXTINF ${shorten(value) || '(empty)'}; RFC 8216 4.3.2.1 requires a non-negative decimal number of seconds`;
       }
@@ -115,10 +119,8 @@ export function mediaPlaylistTextProblem(text: string, maxSegmentDurationSeconds
         return `segment ${segment} has EXTINF ${shorten(value)}, longer than the ${maxSegmentDurationSeconds} s the stitcher accepts`;
       }
       durationDeclared = true;
-    } else if (!line.startsWith('#')) {
-      if (!durationDeclared) return `segment ${segment} (${shorten(line)}) has no EXTINF; RFC 8216 4.3.2.1 requires one before every media segment URI`;
-      durationDeclared = false;
-      segment++;
+    } else if (line.startsWith('#EXT-X-STREAM-INF') || line.startsWith('#EXT-X-I-FRAME-STREAM-INF') || line.startsWith('#EXT-X-MEDIA:')) {
+      return undefined;
     }
   }
   return undefined;

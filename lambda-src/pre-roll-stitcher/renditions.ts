@@ -109,7 +109,8 @@ export function renditionKey(rendition: Rendition): string {
 /** What the matcher knows about one ad variant. */
 export interface AdVariantCandidate {
   readonly variant: Variant;
-  readonly container: SegmentContainer;
+  /** Its segment container; undefined while its playlist is not loaded (then not held against it). */
+  readonly container?: SegmentContainer;
 }
 
 /**
@@ -118,24 +119,32 @@ export interface AdVariantCandidate {
  * resolution and bandwidth on a log scale; ties go to the lower bandwidth. Undefined when none fits.
  */
 export function matchAdVariant(content: Variant, contentContainer: SegmentContainer, candidates: AdVariantCandidate[]): Variant | undefined {
+  return rankAdVariants(content, contentContainer, candidates)[0];
+}
+
+/**
+ * Every ad variant that fits a content variant, best first, in the order {@link matchAdVariant} prefers them;
+ * an undefined `contentContainer` (not known yet) is not held against any candidate.
+ */
+export function rankAdVariants(content: Variant, contentContainer: SegmentContainer | undefined, candidates: AdVariantCandidate[]): Variant[] {
   const wanted = codecFamilies(content.codecs);
-  let best: { variant: Variant; score: number } | undefined;
+  const fitting: Array<{ variant: Variant; score: number }> = [];
   for (const candidate of candidates) {
-    if (candidate.container !== contentContainer || candidate.variant.isIFrameOnly !== content.isIFrameOnly) continue;
+    if (!sameContainer(contentContainer, candidate.container) || candidate.variant.isIFrameOnly !== content.isIFrameOnly) continue;
     const offered = codecFamilies(candidate.variant.codecs);
     if (!sameFamily(wanted.video, offered.video) || !sameFamily(wanted.audio, offered.audio)) continue;
     const score = distance(content.bandwidth, candidate.variant.bandwidth) + distance(pixels(content), pixels(candidate.variant));
-    if (!best || score < best.score || (score === best.score && candidate.variant.bandwidth < best.variant.bandwidth)) {
-      best = { variant: candidate.variant, score };
-    }
+    fitting.push({ variant: candidate.variant, score });
   }
-  return best?.variant;
+  // a stable sort: playlist order breaks what score and bandwidth leave tied
+  return fitting.sort((a, b) => a.score - b.score || a.variant.bandwidth - b.variant.bandwidth).map((fit) => fit.variant);
 }
 
 /** What the matcher knows about one ad EXT-X-MEDIA rendition. */
 export interface AdRenditionCandidate {
   readonly rendition: Rendition;
-  readonly container: SegmentContainer;
+  /** Its segment container; undefined while its playlist is not loaded (then not held against it). */
+  readonly container?: SegmentContainer;
 }
 
 /**
@@ -144,18 +153,30 @@ export interface AdRenditionCandidate {
  * playlist order breaks ties.
  */
 export function matchAdRendition(content: Rendition, contentContainer: SegmentContainer, candidates: AdRenditionCandidate[]): Rendition | undefined {
+  return rankAdRenditions(content, contentContainer, candidates)[0];
+}
+
+/**
+ * Every ad rendition that fits a content rendition, best first, in the order {@link matchAdRendition} prefers them;
+ * an undefined `contentContainer` (not known yet) is not held against any candidate.
+ */
+export function rankAdRenditions(
+  content: Rendition, contentContainer: SegmentContainer | undefined, candidates: AdRenditionCandidate[],
+): Rendition[] {
   const score = (r: Rendition) => {
     const sameLanguage = r.language !== undefined && r.language === content.language;
     return (sameLanguage && r.groupId === content.groupId ? 16 : 0) + (sameLanguage ? 8 : 0)
       + (r.channels !== undefined && r.channels === content.channels ? 4 : 0) + (r.groupId === content.groupId ? 2 : 0) + (r.isDefault ? 1 : 0);
   };
-  let best: { rendition: Rendition; score: number } | undefined;
-  for (const candidate of candidates) {
-    if (candidate.container !== contentContainer || candidate.rendition.type !== content.type) continue;
-    const candidateScore = score(candidate.rendition);
-    if (!best || candidateScore > best.score) best = { rendition: candidate.rendition, score: candidateScore };
-  }
-  return best?.rendition;
+  return candidates
+    .filter((candidate) => sameContainer(contentContainer, candidate.container) && candidate.rendition.type === content.type)
+    .map((candidate) => ({ rendition: candidate.rendition, score: score(candidate.rendition) }))
+    .sort((a, b) => b.score - a.score) // stable: playlist order breaks ties
+    .map((fit) => fit.rendition);
+}
+
+function sameContainer(wanted: SegmentContainer | undefined, offered: SegmentContainer | undefined): boolean {
+  return wanted === undefined || offered === undefined || offered === wanted;
 }
 
 function sameFamily(wanted: string | undefined, offered: string | undefined): boolean {

@@ -7,65 +7,18 @@ import { rewriteMultivariant } from './multivariant';
 import { assertAllowedUpstream, OriginPolicy } from './origin-allowlist';
 import { AdBreakRequest, StitchRequestSpec } from './payload';
 import {
-  AdRenditionCandidate, AdVariantCandidate, ContentRendition, containerOf, contentRenditions, matchAdRendition, matchAdVariant, SegmentContainer,
+  AdRenditionCandidate, AdVariantCandidate, ContentRendition, containerOf, contentRenditions, rankAdRenditions, rankAdVariants, RenditionKind,
+  SegmentContainer,
 } from './renditions';
 import { AdClip, AdPod, spliceMediaPlaylist } from './splice';
 import { stitcherHandlerLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 import { copyWith } from '../hls/copy';
 import { mapBounded } from '../shared/bounded';
 
-/** A share of memory, in bytes of upstream text, that a group of loads (the ads of one request) may take together. */
-export class ByteBudget {
-  private readonly charged = new Map<string, number>();
-  private spent = 0;
-  private contested = false;
-
-  /** @param what names the budget in the refusal, e.g. "the ads of this payload" */
-  constructor(private readonly what: string, private readonly bytes: number) {}
-
-  /** Charges `bytes` for the playlist at `url` (once per URL); throws 502 when the budget would be exceeded. */
-  public charge(url: string, bytes: number): void {
-    if (this.charged.has(url)) return;
-    if (this.spent + bytes > this.bytes) {
-      this.contested = true;
-      throw StitchError.badGateway(`${url} is ${bytes} bytes, over what is left (${this.bytes - this.spent} of ${this.bytes}) for ${this.what}`);
-    }
-    this.charged.set(url, bytes);
-    this.spent += bytes;
-  }
-
-  /**
-   * Runs the loads of one ad at once, all or nothing: when one fails, every load settles and whatever they
-   * charged is given back, so what is left for the next ad does not depend on the order the loads finished in.
-   */
-  public async allOrNothing<T>(loads: Array<() => Promise<T>>): Promise<T[]> {
-    const before = new Set(this.charged.keys());
-    const settled = await Promise.allSettled(loads.map((load) => load()));
-    const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (!failure) return settled.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
-    for (const [url, bytes] of this.charged) {
-      if (before.has(url)) continue;
-      this.charged.delete(url);
-      this.spent -= bytes;
-      this.contested = true;
-    }
-    throw failure.reason;
-  }
-
-  /**
-   * False while no charge was refused and none given back: every charge made is then still held and all
-   * fit together, so the same loads in any order (payload order included) would have charged the same and
-   * refused nothing. True once the order the loads finished in may have decided something.
-   */
-  public get orderMayHaveMattered(): boolean {
-    return this.contested;
-  }
-}
-
 /** Loads playlists: fetching is the caller's business (allow-list, limits, cache); URIs come back absolute. */
 export interface PlaylistLoader {
-  /** The playlist at `url`; its text is charged to `budget` before it is parsed. */
-  load(url: string, budget?: ByteBudget): Promise<Playlist>;
+  /** The playlist at `url`; refused (a 502) when its text is longer than `maxBytes`, before it is parsed. */
+  load(url: string, maxBytes?: number): Promise<Playlist>;
   /** The segment container of a media playlist; loaders that can tell it without a full parse implement this. */
   containerOf?(url: string): Promise<SegmentContainer>;
 }
@@ -80,7 +33,10 @@ export interface StitcherOptions {
   readonly dateRangeMarkers: boolean;
   /** Hosts whose URIs may be written into a playlist the stitcher makes up (Interstitials ad URIs). */
   readonly originPolicy: OriginPolicy;
-  /** Bytes of upstream text all the ad playlists of one request may take together. */
+  /**
+   * Bytes of upstream text all the ad playlists of one request may take together: each distinct ad gets an
+   * equal share, half for its multivariant playlist and half split over the renditions the content could use.
+   */
   readonly adBytesPerRequest: number;
 }
 
@@ -113,22 +69,28 @@ export interface StitchedResponse {
 /** HLS playlist media type. */
 export const playlistContentType = 'application/vnd.apple.mpegurl';
 
+/** The ad playlist one content rendition gets. */
+interface AdChoice {
+  readonly uri: string;
+  readonly playlist: MediaPlaylist;
+  /** The ad variant it belongs to (variants and I-frames). */
+  readonly variant?: Variant;
+  /** Subtitles without an ad rendition: the ad's time is filled with empty WebVTT segments of this playlist's durations. */
+  readonly gap?: boolean;
+}
+
 /** What the analysis found out about one ad of the payload. */
 interface AdAnalysis {
   readonly adUri: string;
-  readonly variants: AdVariantCandidate[];
-  readonly iframes: AdVariantCandidate[];
-  readonly renditions: AdRenditionCandidate[];
-  /** Every ad media playlist some content rendition is matched with, loaded and validated. */
-  readonly media: Map<string, MediaPlaylist>;
+  /** The ad playlist each content rendition the request asked about gets, by content rendition id. */
+  readonly choices: Map<string, AdChoice>;
   /** Why the ad cannot be spliced into this content; undefined when it can. */
   readonly unusableBecause?: string;
-  /** True when the ad failed (load, allow-list, validation, budget) rather than not fitting. */
+  /** True when the ad failed (load, allow-list, validation, size) rather than not fitting. */
   readonly failed: boolean;
+  /** Whether every content I-frame rendition has a usable ad I-frame playlist (only known when I-frames were asked about). */
   readonly offersIFrames: boolean;
 }
-
-type AdCandidates = Pick<AdAnalysis, 'adUri' | 'variants' | 'iframes' | 'renditions'>;
 
 /** The segment containers of the content's renditions, by kind (the first rendition of a kind speaks for all). */
 interface ContentContainers {
@@ -138,8 +100,17 @@ interface ContentContainers {
   readonly iframe?: SegmentContainer;
 }
 
-/** The content's renditions, by kind. */
-type ContentByKind = Record<'variants' | 'audio' | 'subtitles' | 'iframes', ContentRendition[]>;
+/** What every ad of one request is analysed against. */
+interface AdScope {
+  readonly renditions: ContentRendition[];
+  readonly containers: ContentContainers;
+  /** The content renditions whose ad playlists this response needs, in this order. */
+  readonly resolve: ContentRendition[];
+  /** Whether this response needs to know if I-frame renditions can be offered. */
+  readonly withIFrames: boolean;
+  /** Bytes of upstream text each ad may take (see {@link StitcherOptions.adBytesPerRequest}). */
+  readonly adShare: number;
+}
 
 interface ContentAnalysis {
   readonly master: MultivariantPlaylist;
@@ -151,13 +122,19 @@ interface ContentAnalysis {
   readonly containers: ContentContainers;
 }
 
+/** Why one ad playlist cannot be used. */
+interface AdPlaylistProblem {
+  readonly reason: string;
+  /** True when it failed (load, validation, size), false when it merely does not fit (another container). */
+  readonly failed: boolean;
+}
+
 /**
  * Answers the stitcher's three requests for one payload: the rewritten multivariant playlist, one
- * stitched media playlist, one interstitial asset list. Whether an ad is usable is decided over the
- * whole content (every variant and audio rendition must have a compatible ad rendition, and every ad
- * playlist any of them would get must load and be valid), so every rendition gets the same pods and
- * the same discontinuity structure. An ad never fails a request: a failed ad is skipped like an
- * incompatible one. Only the content's failures are errors.
+ * stitched media playlist, one interstitial asset list. An ad never fails a request: a failed ad is
+ * skipped like an incompatible one; only the content's failures are errors. Every rendition must get
+ * the same pods, yet a media-playlist response loads only the ad playlists it needs, so whether an ad
+ * is spliced is decided from what every response sees alike (see {@link Stitcher.analyzeAd}).
  */
 export class Stitcher {
   constructor(private readonly loader: PlaylistLoader, private readonly options: StitcherOptions) {}
@@ -176,18 +153,16 @@ export class Stitcher {
       return playlistResponse(rewritten, []);
     }
     const master = await this.loadMultivariant(spec.contentUri);
+    const renditions = contentRenditions(master);
     // renditions first, ads after: what one request holds at once stays within three playlists (see stitcherMemoryBudget)
-    await this.validateRenditions(contentRenditions(master));
-    const budget = this.adBudget();
-    const analysis = await this.analyze(spec, master, this.loadAds(spec, budget), budget);
+    await this.validateRenditions(renditions);
+    const offered = renditions.filter((r) => r.kind === 'variant' || r.kind === 'iframe');
+    const analysis = await this.analyze(spec, master, { resolve: offered, withIFrames: true });
     const peaks = new Map<string, number>();
-    for (const rendition of analysis.renditions.filter((r) => r.kind === 'variant' || (r.kind === 'iframe' && analysis.offerIFrames))) {
-      const iframe = rendition.kind === 'iframe';
+    for (const rendition of offered.filter((r) => r.kind === 'variant' || analysis.offerIFrames)) {
       let peak = 0;
       for (const adBreak of analysis.usableBreaks) {
-        const ad = analysis.ads.get(adBreak.adUri)!;
-        const container = iframe ? analysis.containers.iframe! : analysis.containers.variant;
-        peak = Math.max(peak, matchAdVariant(rendition.variant!, container, iframe ? ad.iframes : ad.variants)?.bandwidth ?? 0);
+        peak = Math.max(peak, analysis.ads.get(adBreak.adUri)!.choices.get(rendition.id)?.variant?.bandwidth ?? 0);
       }
       peaks.set(rendition.id, peak);
     }
@@ -215,11 +190,13 @@ export class Stitcher {
       });
       return playlistResponse(announceInterstitials(content, pods), skippedBreaks);
     }
-    const budget = this.adBudget();
-    const ads = this.loadAds(spec, budget); // ads load while the content does
+    const adMasters = this.loadAdMasters(spec); // ads load while the content does
     const master = await this.loadMultivariant(spec.contentUri);
     const target = findRendition(contentRenditions(master), renditionId);
-    const [content, analysis] = await Promise.all([this.loadVod(target), this.analyze(spec, master, ads, budget)]);
+    const [content, analysis] = await Promise.all([
+      this.loadVod(target),
+      this.analyze(spec, master, { resolve: [target], withIFrames: target.kind === 'iframe' }, adMasters),
+    ]);
     if (target.kind === 'iframe' && !analysis.offerIFrames) {
       throw StitchError.notFound(`rendition ${target.id} is not offered: an ad of this payload has no compatible I-frame rendition`);
     }
@@ -243,15 +220,15 @@ export class Stitcher {
     const pods = groupPods(spec.breaks);
     const pod = pods[podIndex];
     if (!pod) throw StitchError.notFound(`pod ${podIndex} does not exist: this payload has ${pods.length} pod(s)`);
-    const budget = this.adBudget();
+    const share = this.adShare(distinctAdUris({ ...spec, breaks: pod }).length);
     const skippedBreaks: SkippedBreak[] = [];
     const assets: Array<{ URI: string; DURATION: number }> = [];
-    for (const adBreak of pod) { // in payload order: the budget is spent the same way on every request
+    for (const adBreak of pod) {
       const uri = this.writableAdUri(adBreak, skippedBreaks);
       if (uri === undefined) continue;
       try {
-        const ad = await this.loader.load(adBreak.adUri, budget);
-        const media = isMediaPlaylist(ad) ? this.checkedMedia(ad, adBreak.adUri, 'ad') : await this.loadMedia(firstVariant(ad, adBreak.adUri).uri, 'ad', budget);
+        const ad = await this.loader.load(adBreak.adUri, share / 2);
+        const media = isMediaPlaylist(ad) ? this.checkedMedia(ad, adBreak.adUri, 'ad') : await this.loadMedia(firstVariant(ad, adBreak.adUri).uri, 'ad', share / 2);
         assets.push({ URI: uri, DURATION: Math.round(totalDuration(media.segments) * 1000) / 1000 });
       } catch (error) {
         skippedBreaks.push(failedBreak(adBreak, error));
@@ -260,8 +237,9 @@ export class Stitcher {
     return { body: JSON.stringify({ ASSETS: assets }), contentType: 'application/json', skippedBreaks };
   }
 
-  private adBudget(): ByteBudget {
-    return new ByteBudget('the ads of this payload', this.options.adBytesPerRequest);
+  /** Bytes of upstream text each of `distinctAds` ads may take: an equal share, so what fits never depends on load order. */
+  private adShare(distinctAds: number): number {
+    return Math.floor(this.options.adBytesPerRequest / Math.max(1, distinctAds));
   }
 
   /**
@@ -285,156 +263,163 @@ export class Stitcher {
     return url.href;
   }
 
-  /**
-   * Starts loading every distinct ad of the payload, a few at a time, all charged to `budget`; a failure
-   * makes that ad unusable, nothing else. {@link analyzeAds} makes what fits the budget the same as if the
-   * ads had loaded one after the other in payload order.
-   */
-  private loadAds(spec: StitchRequestSpec, budget: ByteBudget): Promise<Array<AdCandidates | AdAnalysis>> {
-    return mapBounded(distinctAdUris(spec), stitcherHandlerLimits.adLoadConcurrency, (adUri) => this.loadAd(adUri, budget));
-  }
-
-  private loadAd(adUri: string, budget: ByteBudget): Promise<AdCandidates | AdAnalysis> {
-    return this.candidatesOf(adUri, budget).catch((error: unknown) => unusableAd(adUri, reasonOf(error)));
-  }
-
-  /**
-   * Analyses the loaded ads, a few at a time. When the budget shows that the order the loads finished in
-   * may have decided something (a charge refused, or a failed ad's charges given back), the ads are
-   * loaded again (from the playlist cache where they can), then analysed again, each step one ad after the
-   * other in payload order, with a fresh budget: what fits is always what payload order decides, whatever
-   * the network did.
-   */
-  private async analyzeAds(
-    spec: StitchRequestSpec, adsLoading: Promise<Array<AdCandidates | AdAnalysis>>,
-    content: ContentByKind, containers: ContentContainers, budget: ByteBudget,
-  ): Promise<Map<string, AdAnalysis>> {
-    const analyzeOne = async (ad: AdCandidates | AdAnalysis, adBudget: ByteBudget): Promise<AdAnalysis> =>
-      'failed' in ad ? ad : this.analyzeAd(ad, content, containers, adBudget);
-    const loaded = await adsLoading;
-    const analysed = await mapBounded(loaded, stitcherHandlerLimits.adLoadConcurrency, (ad) => analyzeOne(ad, budget));
-    if (!budget.orderMayHaveMattered) return new Map(analysed.map((ad) => [ad.adUri, ad]));
-    const inPayloadOrder = this.adBudget();
-    const candidates: Array<AdCandidates | AdAnalysis> = [];
-    for (const adUri of distinctAdUris(spec)) candidates.push(await this.loadAd(adUri, inPayloadOrder));
-    const ads = new Map<string, AdAnalysis>();
-    for (const ad of candidates) ads.set(ad.adUri, await analyzeOne(ad, inPayloadOrder));
-    return ads;
+  /** Starts loading the multivariant playlist of every distinct ad of the payload, a few at a time; a failure is that ad's reason. */
+  private loadAdMasters(spec: StitchRequestSpec): Map<string, Promise<Playlist | AdPlaylistProblem>> {
+    const adUris = distinctAdUris(spec);
+    const share = this.adShare(adUris.length);
+    const loads = new Map<string, Promise<Playlist | AdPlaylistProblem>>();
+    const lanes: Array<Promise<unknown>> = new Array(stitcherHandlerLimits.adLoadConcurrency).fill(Promise.resolve());
+    adUris.forEach((adUri, index) => {
+      const lane = index % lanes.length;
+      const load = lanes[lane].then(() => this.loader.load(adUri, share / 2))
+        .catch((error: unknown): AdPlaylistProblem => ({ reason: reasonOf(error), failed: true }));
+      lanes[lane] = load;
+      loads.set(adUri, load);
+    });
+    return loads;
   }
 
   private async analyze(
-    spec: StitchRequestSpec, master: MultivariantPlaylist, adsLoading: Promise<Array<AdCandidates | AdAnalysis>>, budget: ByteBudget,
+    spec: StitchRequestSpec, master: MultivariantPlaylist, request: Pick<AdScope, 'resolve' | 'withIFrames'>,
+    adMasters = this.loadAdMasters(spec),
   ): Promise<ContentAnalysis> {
     const renditions = contentRenditions(master);
     const variants = renditions.filter((r) => r.kind === 'variant');
     if (variants.length === 0) throw StitchError.badGateway(`content ${spec.contentUri} has no variant streams`);
-    const audio = renditions.filter((r) => r.kind === 'audio');
-    const subtitles = renditions.filter((r) => r.kind === 'subtitles');
-    const iframes = renditions.filter((r) => r.kind === 'iframe');
-    // Variants of one content share a container (HLS authoring practice): the first one speaks for all.
-    const [variant, audioContainer, subtitlesContainer, iframe] = await Promise.all([
+    const firstOf = (kind: RenditionKind) => renditions.find((r) => r.kind === kind);
+    // Renditions of one kind share a container (HLS authoring practice, checked on the multivariant route): the first speaks for all.
+    const [variant, audio, subtitles, iframe] = await Promise.all([
       this.containerAt(variants[0]),
-      audio.length > 0 ? this.containerAt(audio[0]) : undefined,
-      subtitles.length > 0 ? this.containerAt(subtitles[0]) : undefined,
-      iframes.length > 0 ? this.containerAt(iframes[0]) : undefined,
+      this.containerOfFirst(firstOf('audio')),
+      this.containerOfFirst(firstOf('subtitles')),
+      request.withIFrames ? this.containerOfFirst(firstOf('iframe')) : undefined,
     ]);
-    const containers: ContentContainers = { variant, audio: audioContainer, subtitles: subtitlesContainer, iframe };
-    const ads = await this.analyzeAds(spec, adsLoading, { variants, audio, subtitles, iframes }, containers, budget);
+    const scope: AdScope = { ...request, renditions, containers: { variant, audio, subtitles, iframe }, adShare: this.adShare(adMasters.size) };
+    const adUris = [...adMasters.keys()];
+    const analysed = await mapBounded(adUris, stitcherHandlerLimits.adLoadConcurrency,
+      async (adUri) => this.analyzeAd(adUri, await adMasters.get(adUri)!, scope));
+    const ads = new Map(analysed.map((ad) => [ad.adUri, ad]));
     const skippedBreaks = spec.breaks.filter((b) => ads.get(b.adUri)!.unusableBecause).map((b) => {
       const ad = ads.get(b.adUri)!;
       return { adUri: b.adUri, positionMs: b.positionMs, reason: ad.unusableBecause!, failed: ad.failed };
     });
     const usableBreaks = spec.breaks.filter((b) => !ads.get(b.adUri)!.unusableBecause);
-    const offerIFrames = iframes.length > 0 && usableBreaks.every((b) => ads.get(b.adUri)!.offersIFrames);
-    return { master, renditions, ads, skippedBreaks, usableBreaks, offerIFrames, containers };
+    const offerIFrames = request.withIFrames && firstOf('iframe') !== undefined && usableBreaks.every((b) => ads.get(b.adUri)!.offersIFrames);
+    return { master, renditions, ads, skippedBreaks, usableBreaks, offerIFrames, containers: scope.containers };
   }
 
   /**
-   * Matches the ad against every content rendition and loads every ad media playlist a rendition would
-   * get; the ad is unusable when a rendition has no match, or when one of those playlists fails.
+   * Decides whether an ad is spliced, and picks the ad playlist of each content rendition the response
+   * needs, loading no more of the ad than that. The content renditions of a kind that accept the same ad
+   * renditions form a group: the ad playlists matched to its members. The ad is spliced when every content
+   * variant and audio rendition has a compatible ad rendition (known from the multivariant playlists) and
+   * every group has one playlist that loads, is valid, fits the ad's share and uses the content's container.
+   * Neither depends on which rendition is asked for, so every rendition splices the same ads. A rendition
+   * gets its best match, or when that one failed, the nearest of its group that works.
    */
-  private async analyzeAd(ad: AdCandidates, content: ContentByKind, containers: ContentContainers, budget: ByteBudget): Promise<AdAnalysis> {
-    const unfitVariant = content.variants.find((v) => !matchAdVariant(v.variant!, containers.variant, ad.variants));
-    if (unfitVariant) {
-      return unusableAd(ad.adUri, `no ${containers.variant} rendition with codecs compatible with content ${unfitVariant.id} (${unfitVariant.variant!.codecs ?? 'no CODECS'})`, false);
-    }
-    const unfitAudio = content.audio.find((a) => !matchAdRendition(a.rendition!, containers.audio!, ad.renditions));
-    if (unfitAudio) return unusableAd(ad.adUri, `no ${containers.audio} audio rendition for content ${unfitAudio.id}`, false);
-    const needed = new Set<string>([
-      ...content.variants.map((v) => matchAdVariant(v.variant!, containers.variant, ad.variants)!.uri),
-      ...content.audio.map((a) => matchAdRendition(a.rendition!, containers.audio!, ad.renditions)!.uri!),
-      ...content.subtitles.map((s) => matchAdRendition(s.rendition!, containers.subtitles!, ad.renditions)?.uri ?? ad.variants[0].variant.uri),
-    ]);
-    const media = new Map<string, MediaPlaylist>();
-    const load = (uris: Set<string>) => budget.allOrNothing([...uris].map((uri) => async () => {
-      media.set(uri, await this.loadMedia(uri, `ad ${ad.adUri}`, budget));
-    }));
+  private async analyzeAd(adUri: string, loaded: Playlist | AdPlaylistProblem, scope: AdScope): Promise<AdAnalysis> {
+    if ('reason' in loaded) return unusableAd(adUri, loaded.reason, loaded.failed);
+    let offer: AdOffer;
     try {
-      await load(needed);
+      offer = adOffer(adUri, loaded, (ad) => this.checkedMedia(ad, adUri, 'ad'));
     } catch (error) {
-      return unusableAd(ad.adUri, reasonOf(error));
+      return unusableAd(adUri, reasonOf(error));
     }
-    let offersIFrames = content.iframes.length === 0;
-    if (!offersIFrames && content.iframes.every((i) => matchAdVariant(i.variant!, containers.iframe!, ad.iframes))) {
-      // after the renditions the ad needs, so that whether it fits never depends on its I-frames
-      offersIFrames = await load(new Set(content.iframes.map((i) => matchAdVariant(i.variant!, containers.iframe!, ad.iframes)!.uri)))
-        .then(() => true, () => false); // without them the ad still plays; the I-frame renditions are not offered
-    }
-    return { ...ad, media, failed: false, offersIFrames };
-  }
+    const { containers } = scope;
+    // every rendition, I-frames included whether asked about or not: what may load, and each playlist's share, is the same for all
+    const ranked = new Map(scope.renditions.map((rendition) => [rendition.id, rankedAdUris(rendition, containers, offer)]));
+    const ofKind = (kind: RenditionKind) => scope.renditions.filter((r) => r.kind === kind);
+    const unfitVariant = ofKind('variant').find((v) => ranked.get(v.id)!.length === 0);
+    if (unfitVariant) return unusableAd(adUri, unfitReason(unfitVariant, containers), false);
+    const unfitAudio = ofKind('audio').find((a) => ranked.get(a.id)!.length === 0);
+    if (unfitAudio) return unusableAd(adUri, unfitReason(unfitAudio, containers), false);
+    const iframesFit = ofKind('iframe').every((i) => ranked.get(i.id)!.length > 0);
 
-  /**
-   * Every rendition of an ad with its segment container; a media-playlist ad is one variant of unknown
-   * codecs. Like the content's, an ad's variants share a container, so one playlist of each kind tells it.
-   */
-  private async candidatesOf(adUri: string, budget: ByteBudget): Promise<AdCandidates> {
-    const ad = await this.loader.load(adUri, budget);
-    if (isMediaPlaylist(ad)) {
-      this.checkedMedia(ad, adUri, 'ad');
-      return { adUri, variants: [{ variant: new Variant({ uri: adUri, bandwidth: 0 }), container: containerOf(ad) }], iframes: [], renditions: [] };
-    }
-    // parsed, not sniffed (unlike the content's reference): ad playlists are small and usually the ones spliced next
-    const sharedContainer = async (uris: string[]) => uris.length > 0 ? containerOf(await this.loadMedia(uris[0], `ad ${adUri}`, budget)) : undefined;
-    const variants = ad.variants.filter((v) => !v.isIFrameOnly);
-    if (variants.length === 0) throw StitchError.badGateway(`ad ${adUri} has no variant streams`);
-    const iframes = ad.variants.filter((v) => v.isIFrameOnly);
-    const renditions = [...new Map(ad.variants.flatMap((v) => [...v.audio, ...v.subtitles]).filter((r) => r.uri).map((r) => [r.uri!, r])).values()];
-    const audio = renditions.filter((r) => r.type === 'AUDIO');
-    const subtitles = renditions.filter((r) => r.type === 'SUBTITLES');
-    const [variantContainer, audioContainer, subtitlesContainer] = await budget.allOrNothing([
-      () => sharedContainer(variants.map((v) => v.uri)),
-      () => sharedContainer(audio.map((r) => r.uri!)),
-      () => sharedContainer(subtitles.map((r) => r.uri!)),
-    ]);
-    // after the others, so that whether the ad fits never depends on its I-frames; no I-frames is not a failure
-    const iframeContainer = await budget.allOrNothing([() => sharedContainer(iframes.map((v) => v.uri))])
-      .then(([container]) => container, () => undefined);
-    return {
-      adUri,
-      variants: variants.map((variant) => ({ variant, container: variantContainer! })),
-      iframes: iframeContainer ? iframes.map((variant) => ({ variant, container: iframeContainer })) : [],
-      renditions: [
-        ...audio.map((rendition) => ({ rendition, container: audioContainer! })),
-        ...subtitles.map((rendition) => ({ rendition, container: subtitlesContainer! })),
-      ],
+    // The ad playlists some rendition is matched to: at most these load, each within an equal part of half the ad's share.
+    const matched = (kinds: RenditionKind[]) => new Set(scope.renditions
+      .filter((r) => kinds.includes(r.kind) && ranked.get(r.id)!.length > 0)
+      .map((r) => ranked.get(r.id)![0]));
+    const needed = matched(['variant', 'audio', 'subtitles']);
+    const neededIFrames = iframesFit ? matched(['iframe']) : new Set<string>();
+    const playlistShare = Math.floor(scope.adShare / 2 / Math.max(1, needed.size + neededIFrames.size));
+    const attempts = new Map<string, Promise<MediaPlaylist | AdPlaylistProblem>>();
+    const worked = new Set<string>();
+    const attempt = (uri: string, kind: RenditionKind) => {
+      const key = `${kind} ${uri}`;
+      let pending = attempts.get(key);
+      if (!pending) {
+        pending = this.adPlaylist(adUri, uri, offer, playlistShare, containerOfKind(containers, kind));
+        attempts.set(key, pending);
+      }
+      return pending;
     };
+    /** A rendition's group: the ad playlists matched to some rendition of its kind that it accepts too, in its order of preference. */
+    const groupOf = (rendition: ContentRendition) => ranked.get(rendition.id)!.filter((uri) => (rendition.kind === 'iframe' ? neededIFrames : needed).has(uri));
+    /** The first playlist of a rendition's group that can be used, or every problem met. */
+    const choose = async (rendition: ContentRendition): Promise<AdChoice | AdPlaylistProblem[]> => {
+      const problems: AdPlaylistProblem[] = [];
+      for (const uri of groupOf(rendition)) {
+        const outcome = await attempt(uri, rendition.kind);
+        if (!('reason' in outcome)) {
+          worked.add(`${rendition.kind} ${uri}`);
+          return { uri, playlist: outcome, variant: offer.variantsByUri.get(uri) };
+        }
+        problems.push(outcome);
+      }
+      return problems;
+    };
+    const usable = (outcome: AdChoice | AdPlaylistProblem[]): outcome is AdChoice => !Array.isArray(outcome);
+
+    // first the playlists this response splices, in each rendition's order of preference
+    const choices = new Map<string, AdChoice>();
+    const variants = ofKind('variant');
+    for (const rendition of scope.resolve.filter((r) => r.kind !== 'iframe')) {
+      // subtitles the ad has none of are filled with empty segments timed like the ad's playlist for the first content variant
+      const gap = rendition.kind === 'subtitles' && ranked.get(rendition.id)!.length === 0;
+      const outcome = await choose(gap ? variants[0] : rendition);
+      if (!usable(outcome)) return groupUnusable(adUri, gap ? variants[0] : rendition, outcome, containers);
+      choices.set(rendition.id, { ...outcome, gap });
+    }
+    // then the decision every response makes alike: each group has a playlist that works (one already found settles it)
+    for (const rendition of [...variants, ...ofKind('audio'), ...ofKind('subtitles').filter((s) => ranked.get(s.id)!.length > 0)]) {
+      if (groupOf(rendition).some((uri) => worked.has(`${rendition.kind} ${uri}`))) continue;
+      const outcome = await choose(rendition);
+      if (!usable(outcome)) return groupUnusable(adUri, rendition, outcome, containers);
+    }
+    // after the renditions the ad needs, so that whether it is spliced never depends on its I-frames
+    let offersIFrames = iframesFit && scope.withIFrames;
+    for (const rendition of scope.withIFrames ? ofKind('iframe') : []) {
+      if (!offersIFrames) break;
+      const outcome = await choose(rendition);
+      if (usable(outcome)) choices.set(rendition.id, outcome);
+      else offersIFrames = false; // without them the ad still plays; the I-frame renditions are not offered
+    }
+    return { adUri, choices, failed: false, offersIFrames };
   }
 
-  /** The ad's playlist for one content rendition, from those the analysis loaded: nothing can fail here but the content. */
+  /** One ad media playlist, loaded within `maxBytes` and checked against the content's container, or why it cannot be used. */
+  private async adPlaylist(
+    adUri: string, uri: string, offer: AdOffer, maxBytes: number, container: SegmentContainer,
+  ): Promise<MediaPlaylist | AdPlaylistProblem> {
+    let playlist: MediaPlaylist;
+    try {
+      playlist = offer.media ?? await this.loadMedia(uri, `ad ${adUri}`, maxBytes);
+    } catch (error) {
+      return { reason: reasonOf(error), failed: true };
+    }
+    const offered = containerOf(playlist);
+    return offered === container ? playlist : { reason: `${uri} uses ${offered} segments`, failed: false };
+  }
+
+  /** The ad's playlist for one content rendition, as the analysis chose it: nothing can fail here but the content. */
   private clipFor(target: ContentRendition, container: SegmentContainer, analysis: ContentAnalysis, ad: AdAnalysis, routing: StitchRouting): AdClip {
-    const expected = target.kind === 'variant' ? analysis.containers.variant : analysis.containers[target.kind];
+    const expected = containerOfKind(analysis.containers, target.kind);
     if (container !== expected) {
       throw StitchError.badGateway(`content rendition ${target.id} uses ${container} segments unlike the content's first ${target.kind} rendition`
         + ` (${expected}): all renditions of a kind must share one container`);
     }
-    const clip = (uri: string | undefined) => ({ adUri: ad.adUri, playlist: ad.media.get(uri ?? '')! });
-    if (target.kind === 'variant' || target.kind === 'iframe') {
-      return clip(matchAdVariant(target.variant!, container, target.kind === 'iframe' ? ad.iframes : ad.variants)?.uri);
-    }
-    const match = matchAdRendition(target.rendition!, container, ad.renditions);
-    if (match || target.kind === 'audio') return clip(match?.uri);
-    // Subtitles: ads rarely carry any, so the ad's time is filled with empty WebVTT segments.
-    return { adUri: ad.adUri, playlist: gapPlaylist(ad.media.get(ad.variants[0].variant.uri)!, routing.emptyWebVttUri) };
+    const choice = ad.choices.get(target.id)!;
+    return { adUri: ad.adUri, playlist: choice.gap ? gapPlaylist(choice.playlist, routing.emptyWebVttUri) : choice.playlist };
   }
 
   /** Loads and validates every content media playlist a multivariant playlist hands out, a few at a time. */
@@ -449,6 +434,10 @@ export class Stitcher {
           + ' all renditions of a kind must share one container');
       }
     });
+  }
+
+  private async containerOfFirst(rendition: ContentRendition | undefined): Promise<SegmentContainer | undefined> {
+    return rendition ? this.containerAt(rendition) : undefined;
   }
 
   private async containerAt(rendition: ContentRendition): Promise<SegmentContainer> {
@@ -474,8 +463,8 @@ export class Stitcher {
     return playlist;
   }
 
-  private async loadMedia(url: string, what: string, budget?: ByteBudget): Promise<MediaPlaylist> {
-    const playlist = await this.loader.load(url, budget).catch((error: unknown) => {
+  private async loadMedia(url: string, what: string, maxBytes?: number): Promise<MediaPlaylist> {
+    const playlist = await this.loader.load(url, maxBytes).catch((error: unknown) => {
       throw error instanceof StitchError ? StitchError.withContext(error, what) : error;
     });
     if (!isMediaPlaylist(playlist)) throw StitchError.badGateway(`${what}: ${url} is a multivariant playlist where a media playlist was expected`);
@@ -525,7 +514,61 @@ function distinctAdUris(spec: StitchRequestSpec): string[] {
 }
 
 function unusableAd(adUri: string, reason: string, failed = true): AdAnalysis {
-  return { adUri, variants: [], iframes: [], renditions: [], media: new Map(), unusableBecause: reason, failed, offersIFrames: false };
+  return { adUri, choices: new Map(), unusableBecause: reason, failed, offersIFrames: false };
+}
+
+/** What an ad offers: its renditions, known from its multivariant playlist alone. */
+interface AdOffer {
+  readonly variants: AdVariantCandidate[];
+  readonly iframes: AdVariantCandidate[];
+  readonly renditions: AdRenditionCandidate[];
+  readonly variantsByUri: Map<string, Variant>;
+  /** A media-playlist ad: its one playlist, already loaded. */
+  readonly media?: MediaPlaylist;
+}
+
+/** The renditions of an ad; a media-playlist ad is one variant of unknown codecs, whose container is known. */
+function adOffer(adUri: string, ad: Playlist, checked: (media: MediaPlaylist) => MediaPlaylist): AdOffer {
+  if (isMediaPlaylist(ad)) {
+    const variant = new Variant({ uri: adUri, bandwidth: 0 });
+    const container = containerOf(checked(ad));
+    return { variants: [{ variant, container }], iframes: [], renditions: [], variantsByUri: new Map([[adUri, variant]]), media: ad };
+  }
+  const variants = ad.variants.filter((v) => !v.isIFrameOnly);
+  if (variants.length === 0) throw StitchError.badGateway(`ad ${adUri} has no variant streams`);
+  const renditions = [...new Map(ad.variants.flatMap((v) => [...v.audio, ...v.subtitles]).filter((r) => r.uri).map((r) => [r.uri!, r])).values()];
+  return {
+    variants: variants.map((variant) => ({ variant })),
+    iframes: ad.variants.filter((v) => v.isIFrameOnly).map((variant) => ({ variant })),
+    renditions: renditions.map((rendition) => ({ rendition })),
+    variantsByUri: new Map(ad.variants.map((variant) => [variant.uri, variant])),
+  };
+}
+
+/** The URIs of the ad playlists that fit a content rendition, best first. */
+function rankedAdUris(rendition: ContentRendition, containers: ContentContainers, offer: AdOffer): string[] {
+  const container = rendition.kind === 'variant' ? containers.variant : containers[rendition.kind]; // I-frames: known only when asked about
+  if (rendition.kind === 'variant' || rendition.kind === 'iframe') {
+    return rankAdVariants(rendition.variant!, container, rendition.kind === 'iframe' ? offer.iframes : offer.variants).map((variant) => variant.uri);
+  }
+  return rankAdRenditions(rendition.rendition!, container, offer.renditions).map((match) => match.uri!);
+}
+
+function containerOfKind(containers: ContentContainers, kind: RenditionKind): SegmentContainer {
+  return kind === 'variant' ? containers.variant : containers[kind]!;
+}
+
+function unfitReason(rendition: ContentRendition, containers: ContentContainers): string {
+  const container = containerOfKind(containers, rendition.kind);
+  return rendition.kind === 'variant'
+    ? `no ${container} rendition with codecs compatible with content ${rendition.id} (${rendition.variant!.codecs ?? 'no CODECS'})`
+    : `no ${container} ${rendition.kind} rendition for content ${rendition.id}`;
+}
+
+/** An ad none of whose playlists in a rendition's group can be used: failed with the first failure met, else a misfit. */
+function groupUnusable(adUri: string, rendition: ContentRendition, problems: AdPlaylistProblem[], containers: ContentContainers): AdAnalysis {
+  const failure = problems.find((problem) => problem.failed);
+  return failure ? unusableAd(adUri, failure.reason) : unusableAd(adUri, `${unfitReason(rendition, containers)}: ad ${adUri}: ${problems[0].reason}`, false);
 }
 
 function failedBreak(adBreak: AdBreakRequest, error: unknown): SkippedBreak {

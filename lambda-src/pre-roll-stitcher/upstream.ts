@@ -3,7 +3,7 @@ import { absolutizePlaylist, HlsParseError, isMediaPlaylist, parsePlaylist, Play
 import { StitchError } from './errors';
 import { assertAllowedUpstream, OriginPolicy } from './origin-allowlist';
 import { containerOf, containerOfText, SegmentContainer } from './renditions';
-import { ByteBudget, PlaylistLoader } from './stitcher';
+import { PlaylistLoader } from './stitcher';
 import { parsedBytesPerTextByte, stitcherHandlerLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 import { httpGet, HttpGetError, HttpGetResponse } from '../shared/http-get';
 
@@ -67,28 +67,29 @@ export class HttpPlaylistLoader {
    */
   public forRequest(deadline: number): PlaylistLoader {
     return {
-      load: async (url, budget) => {
+      load: async (url, maxBytes) => {
         const cached = this.cache.get(url);
-        const entry = cached ?? await this.fetchPlaylist(url, deadline, budget);
-        budget?.charge(url, entry.bytes);
-        return entry.playlist;
+        if (cached) assertWithin(url, cached.bytes, maxBytes);
+        return (cached ?? await this.fetchPlaylist(url, deadline, maxBytes)).playlist;
       },
       containerOf: (url) => this.containerOf(url, deadline),
     };
   }
 
-  private fetchPlaylist(url: string, deadline: number, budget: ByteBudget | undefined): Promise<CachedPlaylist> {
-    let pending = this.inFlight.get(url);
+  private fetchPlaylist(url: string, deadline: number, maxBytes: number | undefined): Promise<CachedPlaylist> {
+    // keyed by the limit too: a load allowed less must never fail one allowed more (an ad playlist that is also content)
+    const key = `${maxBytes ?? ''} ${url}`;
+    let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.fetchAndParse(url, deadline, budget).finally(() => this.inFlight.delete(url));
-      this.inFlight.set(url, pending);
+      pending = this.fetchAndParse(url, deadline, maxBytes).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
     }
     return pending;
   }
 
-  private async fetchAndParse(url: string, deadline: number, budget: ByteBudget | undefined): Promise<CachedPlaylist> {
+  private async fetchAndParse(url: string, deadline: number, maxBytes: number | undefined): Promise<CachedPlaylist> {
     const { text, finalUrl } = await this.fetchText(url, deadline);
-    budget?.charge(url, text.length); // before parsing: the parsed form is what takes the memory
+    assertWithin(url, text.length, maxBytes); // before parsing: the parsed form is what takes the memory
     let playlist: Playlist;
     try {
       const parsed = parsePlaylist(text, { strict: false, maxSegmentDurationSeconds: stitcherHandlerLimits.maxSegmentDurationSeconds });
@@ -104,7 +105,7 @@ export class HttpPlaylistLoader {
 
   /** The container of the media playlist at `url`, from its text when it is not parsed already. */
   private async containerOf(url: string, deadline: number): Promise<SegmentContainer> {
-    const parsed = this.cache.get(url)?.playlist ?? (await this.inFlight.get(url))?.playlist;
+    const parsed = this.cache.get(url)?.playlist ?? (await this.inFlight.get(` ${url}`))?.playlist;
     if (parsed) return isMediaPlaylist(parsed) ? containerOf(parsed) : 'ts';
     let container = this.containers.get(url);
     if (!container) {
@@ -140,6 +141,13 @@ export class HttpPlaylistLoader {
       if (response.status < 200 || response.status >= 300) throw StitchError.badGateway(`upstream ${current.href} answered ${response.status}`);
       return { text: response.body, finalUrl: current.href };
     }
+  }
+}
+
+/** Refuses a playlist longer than what its load allows (an ad's share of the request's ad bytes). */
+function assertWithin(url: string, bytes: number, maxBytes: number | undefined): void {
+  if (maxBytes !== undefined && bytes > maxBytes) {
+    throw StitchError.badGateway(`upstream ${url} is ${bytes} bytes, over the ${Math.floor(maxBytes)} bytes this request allows it`);
   }
 }
 

@@ -117,7 +117,8 @@ export interface PreRollStitcherProps extends DistributionSettings {
   readonly upstreamTimeout?: Duration;
 
   /**
-   * Largest upstream playlist accepted; all the ad playlists of one request share the same amount.
+   * Largest upstream playlist accepted; all the ad playlists of one request share the same amount, each distinct ad
+   * an equal part (half for its multivariant playlist, half split over the playlists its renditions are matched to).
    * `functionOptions.memorySize` must hold three such playlists parsed (checked at synth time).
    * @default Size.mebibytes(4)
    */

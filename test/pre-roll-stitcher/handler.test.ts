@@ -32,7 +32,7 @@ const playlists: Record<string, string | ((response: http.ServerResponse) => voi
   '/ad/master.m3u8': master([900_000, '640x360', 'low.m3u8'], [2_200_000, '1280x720', 'high.m3u8']),
   '/ad/low.m3u8': media('ad-low', 2),
   '/ad/high.m3u8': media('ad-high', 2),
-  // an ad whose high rendition is missing: content v1 would get it, v0 would not
+  // an ad whose high rendition is missing: content v1 is matched to it, v0 to the low one
   '/half-ad/master.m3u8': master([900_000, '640x360', 'low.m3u8'], [2_200_000, '1280x720', 'high.m3u8']),
   '/half-ad/low.m3u8': media('half-low', 2),
   '/nan-ad/master.m3u8': master([900_000, '640x360', 'v.m3u8']),
@@ -170,16 +170,17 @@ describe('the stitcher handler shell (createStitchHandler with a parsed configur
       expectContentOnly(response.body);
     });
 
-    test('an ad whose rendition for one content variant is missing is skipped in every variant, so all keep one structure', async () => {
+    test('an ad whose rendition for one content variant is missing gives that variant its nearest rendition that works, so all keep one structure', async () => {
       const { get } = await start();
       const payload = { contentUri: at('/vod/master.m3u8'), breaks: [{ positionMs: 4000, adUri: at('/half-ad/master.m3u8') }] };
       const [v0, v1] = [await get(payload, '/media.m3u8', '&r=v0'), await get(payload, '/media.m3u8', '&r=v1')];
       expect([v0.status, v1.status]).toEqual([200, 200]);
-      expect([discontinuities(v0.body), discontinuities(v1.body)]).toEqual([0, 0]);
-      expect(v0.body).not.toContain('half-low');
+      expect([discontinuities(v0.body), discontinuities(v1.body)]).toEqual([2, 2]);
+      expect([v0.headers.get(skippedBreaksHeader), v1.headers.get(skippedBreaksHeader)]).toEqual([null, null]);
+      for (const variant of [v0, v1]) expect(variant.body).toContain('half-low');
     });
 
-    test('the ads of one payload share one playlist\'s byte budget; an ad past it is skipped, the content never', async () => {
+    test('the ads of one payload share one playlist\'s byte budget, each an equal part; an ad past its part is skipped, the content never', async () => {
       const { get } = await start({ [stitcherEnvironment.maxUpstreamBytes]: '1024' });
       const payload = { contentUri: at('/vod/master.m3u8'), breaks: [0, 2000, 4000, 6000].map((positionMs) => ({ positionMs, adUri: `${at('/ad/master.m3u8')}?n=${positionMs}` })) };
       const response = await get(payload, '/media.m3u8', '&r=v0');

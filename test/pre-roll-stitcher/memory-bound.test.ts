@@ -7,7 +7,8 @@ import { LoopbackServer, startStaticServer } from '../harness/static-server';
  * The worst accepted request must fit the function's memory. The shipped bundle runs in a child process
  * whose heap is limited as a 512 MiB function's is, on the worst accepted input of the default limits:
  * a full playlist cache, then a multivariant playlist with two variants and every ad at the playlist size
- * limit in the shape that parses largest, the same as a media playlist and as an asset list, then the
+ * limit in the shape that parses largest, the same as a media playlist and as an asset list, one ad as large as
+ * its share of the ad bytes lets it be, then the
  * longest stitched playlist a Lambda response can hold. It must answer every request, never die.
  */
 
@@ -55,6 +56,7 @@ function runChild(heapMiB: number, origin: string): Promise<ChildRun> {
 
 describe('memory of the worst accepted request', () => {
   let origin: LoopbackServer;
+  const served: string[] = [];
 
   beforeAll(async () => {
     const playlists = new Map<string, string>([
@@ -62,6 +64,9 @@ describe('memory of the worst accepted request', () => {
       ['/big/v0.m3u8', shortestPlaylist(stitcherLimits.maxUpstreamBytes.default)],
       ['/big/v1.m3u8', shortestPlaylist(stitcherLimits.maxUpstreamBytes.default)],
       ['/small-ad.m3u8', shortestPlaylist(200)],
+      // an ad as large as its share lets it be: a multivariant playlist of half the share, one variant of the other half
+      ['/share-ad/master.m3u8', master('v.m3u8').padEnd(stitcherLimits.maxUpstreamBytes.default / 2 - 1, '#') + '\n'],
+      ['/share-ad/v.m3u8', shortestPlaylist(stitcherLimits.maxUpstreamBytes.default / 2)],
       ['/served/master.m3u8', master('v.m3u8')],
     ]);
     for (let i = 0; i < stitcherLimits.maxBreaks.default; i++) playlists.set(`/ad${i}.m3u8`, playlists.get('/big/v0.m3u8')!);
@@ -71,8 +76,10 @@ describe('memory of the worst accepted request', () => {
     }
     origin = await startStaticServer({
       routes: [(request, response) => {
-        const body = playlists.get(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
+        const pathname = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+        const body = playlists.get(pathname);
         if (body === undefined) return false;
+        served.push(pathname);
         response.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' }).end(body);
         return true;
       }],
@@ -101,11 +108,14 @@ describe('memory of the worst accepted request', () => {
     expect(report.answers.map(({ name, status }) => [name, status])).toEqual([
       ['multivariant: two largest variants validated, every ad the largest', 200],
       ['media: the largest content and every ad the largest', 502],
+      ['media: the largest content and one ad at its whole share', 502],
       ['asset list: a pod of every ad, the largest', 200],
       ['media: the longest playlist a Lambda response holds, with small ads', 200],
     ]);
     expect(report.answers[1].firstLine).toMatch(/would be over \d+ bytes, more than the 6000000 bytes a Lambda function may answer/);
-    expect(report.answers[3].length).toBeGreaterThan(5_000_000);
+    expect(report.answers[2].firstLine).toMatch(/would be over \d+ bytes/);
+    expect(served).toContain('/share-ad/v.m3u8'); // the ad at its whole share was loaded, not refused
+    expect(report.answers[4].length).toBeGreaterThan(5_000_000);
     // eslint-disable-next-line no-console
     console.log(`worst case: peak heap sampled ${report.peakHeapMiB} MiB, peak RSS ${report.maxRssMiB} MiB; budget: ${budget.explanation}`);
   }, 300_000);

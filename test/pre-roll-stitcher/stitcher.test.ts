@@ -1,7 +1,7 @@
 import { absolutizePlaylist, MediaPlaylist, MultivariantPlaylist, parsePlaylist, Playlist, validateMediaPlaylist } from '../../lambda-src/hls';
 import { StitchError } from '../../lambda-src/pre-roll-stitcher/errors';
 import { StitchRequestSpec } from '../../lambda-src/pre-roll-stitcher/payload';
-import { ByteBudget, groupPods, PlaylistLoader, Stitcher, StitcherOptions, StitchRouting } from '../../lambda-src/pre-roll-stitcher/stitcher';
+import { groupPods, PlaylistLoader, Stitcher, StitcherOptions, StitchRouting } from '../../lambda-src/pre-roll-stitcher/stitcher';
 
 const contentHost = 'https://origin.example';
 const contentUri = `${contentHost}/vod/movie/master.m3u8`;
@@ -92,15 +92,20 @@ const upstream: Record<string, string> = {
   'https://ads.example/short-spot/audio.m3u8': vod(shortAdDurations, 'audio-', 'aac'),
 };
 
-/** Serves playlists from memory with absolute URIs, as the stitcher's upstream loader does; unknown URLs are a 404. */
-function memoryLoader(files: Record<string, string>): PlaylistLoader & { readonly requested: string[] } {
+/**
+ * Serves playlists from memory with absolute URIs, as the stitcher's upstream loader does: unknown URLs are a 404,
+ * a playlist longer than the load allows a 502; each answer after `delayMs(url)` ms.
+ */
+function memoryLoader(files: Record<string, string>, delayMs?: (url: string) => number): PlaylistLoader & { readonly requested: string[] } {
   const requested: string[] = [];
   return {
     requested,
-    async load(url: string): Promise<Playlist> {
+    async load(url: string, maxBytes?: number): Promise<Playlist> {
       requested.push(url);
+      if (delayMs) await delay(delayMs(url));
       const text = files[url];
       if (text === undefined) throw StitchError.badGateway(`upstream ${url} answered 404`);
+      if (maxBytes !== undefined && text.length > maxBytes) throw StitchError.badGateway(`upstream ${url} is ${text.length} bytes, over the ${maxBytes} bytes this request allows it`);
       return absolutizePlaylist(parsePlaylist(text, { strict: false }), url);
     },
   };
@@ -312,7 +317,75 @@ describe('Stitcher in splice mode', () => {
       }
     });
 
-    describe('ads load a few at a time, and what fits the byte budget is still what payload order decides', () => {
+    describe('a response loads only the ad playlists it needs, and every rendition still splices the same ads', () => {
+      const ad = (name: string) => `https://ads.example/ts-spot/${name}`;
+      const without = (...names: string[]) => Object.fromEntries(Object.entries(upstream).filter(([url]) => !names.some((name) => url === ad(name))));
+      const everyRendition = ['v0', 'v1', 'a0', 'a1', 's0'];
+      const adsOf = (body: string) => segmentUris(body).filter((uri) => uri.startsWith('https://ads.example/'));
+
+      test('a variant request loads the ad\'s multivariant playlist, its match and the audio its group needs, nothing else of the ad', async () => {
+        const loader = memoryLoader(upstream);
+        const { skippedBreaks } = await new Stitcher(loader, options).media(spec([0, tsAdUri]), 'v0', routing);
+        expect(skippedBreaks).toEqual([]);
+        expect(loader.requested.filter((url) => url.startsWith('https://ads.example/')).sort()).toEqual([ad('audio.m3u8'), ad('avc-360p.m3u8'), tsAdUri]);
+      });
+
+      test('when the ad playlist matched to one variant fails, that variant gets the nearest of its group that works, and no rendition skips the ad', async () => {
+        const files = without('avc-1080p.m3u8');
+        const bodies = new Map<string, string>();
+        for (const id of everyRendition) {
+          const { body, skippedBreaks } = await splicing(files).media(spec([0, tsAdUri]), id, routing);
+          expect(skippedBreaks).toEqual([]);
+          bodies.set(id, body);
+        }
+        expect(adsOf(bodies.get('v1')!)).toEqual(['avc-360p-0.ts', 'avc-360p-1.ts', 'avc-360p-2.ts'].map(ad)); // 720p content, its 1080p match missing
+        expect(adsOf(bodies.get('v0')!)).toEqual(adsOf(bodies.get('v1')!));
+        for (const body of bodies.values()) expect(count(body, '#EXT-X-DISCONTINUITY')).toBe(1);
+      });
+
+      test.each([
+        ['every ad variant any content variant could use', ['avc-360p.m3u8', 'avc-1080p.m3u8']],
+        ['its only audio rendition (which a variant request never splices)', ['audio.m3u8']],
+      ])('when %s fails, every rendition skips the ad alike, whichever is asked for', async (_what, missing) => {
+        for (const id of everyRendition) {
+          const { body, skippedBreaks } = await splicing(without(...missing)).media(spec([0, tsAdUri], [8000, noIFramesAdUri]), id, routing);
+          expect({ id, skipped: skippedBreaks.map((skipped) => [skipped.adUri, skipped.failed, /answered 404/.test(skipped.reason)]) })
+            .toEqual({ id, skipped: [[tsAdUri, true, true]] });
+          expect(count(body, '#EXT-X-DISCONTINUITY')).toBe(2); // the other ad, a mid-roll, in every rendition
+        }
+      });
+
+      test('with an AVC and an HEVC content variant, an ad whose HEVC rendition fails is skipped in the AVC variant too', async () => {
+        const mixedUri = `${contentHost}/vod/mixed/master.m3u8`;
+        const files: Record<string, string> = {
+          ...without('hevc-720p.m3u8'),
+          [mixedUri]: contentMaster
+            .replace('avc1.4d401f,mp4a.40.2",RESOLUTION=1280x720', 'hvc1.1.6.L93.B0,mp4a.40.2",RESOLUTION=1280x720')
+            .replace(/\n#EXT-X-I-FRAME-STREAM-INF.*\n/, '\n'),
+        };
+        for (const [url, text] of Object.entries(upstream)) {
+          if (url.startsWith(`${contentHost}/vod/movie/`) && url !== contentUri) files[url.replace('/vod/movie/', '/vod/mixed/')] = text;
+        }
+        const mixed = { contentUri: mixedUri, breaks: [{ positionMs: 0, adUri: tsAdUri }] };
+        for (const id of ['v0', 'v1', 'a0']) {
+          const loader = memoryLoader(files);
+          const { skippedBreaks } = await new Stitcher(loader, options).media(mixed, id, routing);
+          expect({ id, skipped: skippedBreaks.map((skipped) => skipped.reason) }).toEqual({ id, skipped: [expect.stringContaining('hevc-720p.m3u8 answered 404')] });
+          if (id === 'v0') expect(loader.requested).toContain(ad('hevc-720p.m3u8')); // the AVC variant's request checked the HEVC group
+        }
+        const { skippedBreaks } = await splicing({ ...files, [ad('hevc-720p.m3u8')]: upstream[ad('hevc-720p.m3u8')] }).media(mixed, 'v0', routing);
+        expect(skippedBreaks).toEqual([]); // the same content and ad, once the HEVC rendition answers
+      });
+
+      test('the multivariant playlist still loads every ad playlist a rendition is matched to', async () => {
+        const loader = memoryLoader(upstream);
+        await new Stitcher(loader, options).multivariant(spec([0, tsAdUri]), routing);
+        expect(new Set(loader.requested.filter((url) => url.startsWith('https://ads.example/'))))
+          .toEqual(new Set([tsAdUri, ...['avc-360p.m3u8', 'avc-1080p.m3u8', 'audio.m3u8', 'avc-1080p-iframes.m3u8'].map(ad)]));
+      });
+    });
+
+    describe('each ad of a request gets an equal share of the byte budget, so what fits never depends on load order or rendition', () => {
       // four copies of the TS ad under their own URLs
       const copies = [0, 1, 2, 3].map((copy) => tsAdUri.replace('/ts-spot/', `/copy-${copy}/`));
       const files: Record<string, string> = { ...upstream };
@@ -320,56 +393,41 @@ describe('Stitcher in splice mode', () => {
         if (url.includes('/ts-spot/')) copies.forEach((_copy, index) => { files[url.replace('/ts-spot/', `/copy-${index}/`)] = text; });
       }
       const payload = spec(...copies.map((copy, index): [number, string] => [index * 4000, copy]));
-
-      /** A loader that charges the budget as the stitcher's does, each URL answering after its own delay. */
-      function delayedLoader(delayMs: (url: string) => number) {
-        const requested: string[] = [];
-        let inFlight = 0;
-        const loader = {
-          requested,
-          maxInFlight: 0,
-          async load(url: string, budget?: ByteBudget): Promise<Playlist> {
-            requested.push(url);
-            loader.maxInFlight = Math.max(loader.maxInFlight, ++inFlight);
-            await delay(delayMs(url));
-            inFlight--;
-            const text = files[url];
-            if (text === undefined) throw StitchError.badGateway(`upstream ${url} answered 404`);
-            budget?.charge(url, text.length);
-            return absolutizePlaylist(parsePlaylist(text, { strict: false }), url);
-          },
-        };
-        return loader;
-      }
       const copyOf = (url: string) => Number(/\/copy-(\d)\//.exec(url)?.[1] ?? -1);
-      const bytes = (...names: string[]) => names.reduce((sum, name) => sum + files[`https://ads.example/copy-0/${name}`].length, 0);
-      // In payload order, every ad's multivariant playlist and first playlist of each kind are charged first,
-      // then each ad's other renditions (here only avc-1080p, for the 720p content variant): with room for
-      // those of two and a half ads, ads 0 and 1 fit, ad 2 is refused (its charges given back), ad 3 too.
-      const budgetForTwoAds = 4 * bytes('master.m3u8', 'avc-360p.m3u8', 'audio.m3u8', 'avc-1080p-iframes.m3u8') + Math.floor(2.5 * bytes('avc-1080p.m3u8'));
+      const bytes = (name: string) => files[`https://ads.example/copy-0/${name}`].length;
+      // an ad's share: half for its multivariant playlist, half split over the 4 playlists its renditions are matched to
+      // (avc-360p, avc-1080p, audio, I-frames); with a part of exactly the 360p playlist's size, the 1080p one is over it
+      const adBytesPerRequest = copies.length * 2 * 4 * bytes('avc-360p.m3u8');
 
-      test('when every ad fits, they load at once and are analysed once', async () => {
-        const loader = delayedLoader((url) => copyOf(url) >= 0 ? 5 : 0);
-        const { body, skippedBreaks } = await new Stitcher(loader, options).media(payload, 'v0', routing);
-        expect(skippedBreaks).toEqual([]);
-        expect(count(body, '#EXT-X-DISCONTINUITY')).toBe(1 + 3 * 2);
-        expect(loader.maxInFlight).toBeGreaterThan(1);
-        // each ad's multivariant playlist was asked for once: no second pass in payload order was needed
-        expect(loader.requested.filter((url) => copyOf(url) >= 0 && url.endsWith('/master.m3u8')).sort()).toEqual([...copies].sort());
+      test('the fixture: the 1080p playlist is over its part, the others fit', () => {
+        expect(bytes('avc-1080p.m3u8')).toBeGreaterThan(bytes('avc-360p.m3u8'));
+        expect(bytes('audio.m3u8')).toBeLessThanOrEqual(bytes('avc-360p.m3u8'));
+        expect(bytes('master.m3u8')).toBeLessThanOrEqual(4 * bytes('avc-360p.m3u8'));
       });
 
-      test('when they do not all fit, the first ones in payload order are spliced, whichever loads first', async () => {
+      test('a playlist over its part is refused like a failed one: the 720p variant gets the 360p one, every ad is spliced, whatever the load order', async () => {
         const orders: Array<(copy: number) => number> = [(copy) => copy, (copy) => 3 - copy, (copy) => [2, 0, 3, 1][copy]];
         const outcomes = [];
         for (const rank of orders) {
-          const loader = delayedLoader((url) => copyOf(url) >= 0 ? 2 + 6 * rank(copyOf(url)) : 0);
-          const { body, skippedBreaks } = await new Stitcher(loader, { ...options, adBytesPerRequest: budgetForTwoAds }).media(payload, 'v0', routing);
-          outcomes.push({ body, skipped: skippedBreaks.map((skipped) => [skipped.adUri, skipped.failed, skipped.reason.includes('over what is left')]) });
+          const loader = memoryLoader(files, (url) => copyOf(url) >= 0 ? 1 + 3 * rank(copyOf(url)) : 0);
+          const { body, skippedBreaks } = await new Stitcher(loader, { ...options, adBytesPerRequest }).media(payload, 'v1', routing);
+          expect(skippedBreaks).toEqual([]);
+          outcomes.push(segmentUris(body).filter((uri) => copyOf(uri) >= 0));
         }
-        expect(outcomes[0].skipped).toEqual([[copies[2], true, true], [copies[3], true, true]]);
+        expect(outcomes[0].every((uri) => uri.includes('/avc-360p-'))).toBe(true);
+        expect(outcomes[0].map(copyOf)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]);
         expect(outcomes[1]).toEqual(outcomes[0]);
         expect(outcomes[2]).toEqual(outcomes[0]);
-        expect(segmentUris(outcomes[0].body).filter((uri) => uri.includes('/copy-')).map(copyOf)).toEqual([0, 0, 0, 1, 1, 1]);
+      });
+
+      test('with a smaller budget every ad is over its share, and every rendition skips every ad alike; the content never fails', async () => {
+        for (const id of ['v0', 'v1', 'a0', 's0']) {
+          const stitcher = new Stitcher(memoryLoader(files), { ...options, adBytesPerRequest: adBytesPerRequest / 2 });
+          const { body, skippedBreaks } = await stitcher.media(payload, id, routing);
+          expect(skippedBreaks.map((skipped) => [skipped.adUri, skipped.failed, skipped.reason.includes('bytes this request allows')]))
+            .toEqual(copies.map((copy) => [copy, true, true]));
+          expect(count(body, '#EXT-X-DISCONTINUITY')).toBe(0);
+        }
       });
     });
 
@@ -451,45 +509,3 @@ describe('groupPods', () => {
   });
 });
 
-describe('ByteBudget', () => {
-
-  test('refuses a charge past what is left, naming the playlist and the budget', () => {
-    const budget = new ByteBudget('the ads of this payload', 100);
-    budget.charge('https://ads.example/a.m3u8', 60);
-    expect(() => budget.charge('https://ads.example/b.m3u8', 50))
-      .toThrow('https://ads.example/b.m3u8 is 50 bytes, over what is left (40 of 100) for the ads of this payload');
-  });
-
-  test('charges a URL once', () => {
-    const budget = new ByteBudget('ads', 100);
-    budget.charge('u', 60);
-    budget.charge('u', 60);
-    expect(() => budget.charge('v', 40)).not.toThrow();
-  });
-
-  test('tells when the order of the charges may have mattered: after a refusal or a give-back, never before', async () => {
-    const fitting = new ByteBudget('ads', 100);
-    fitting.charge('a', 60);
-    fitting.charge('b', 40);
-    expect(fitting.orderMayHaveMattered).toBe(false);
-    const refusing = new ByteBudget('ads', 100);
-    refusing.charge('a', 60);
-    expect(() => refusing.charge('b', 50)).toThrow();
-    expect(refusing.orderMayHaveMattered).toBe(true);
-    const givingBack = new ByteBudget('ads', 100);
-    await expect(givingBack.allOrNothing([async () => givingBack.charge('a', 10), async () => { throw new Error('404'); }])).rejects.toThrow('404');
-    expect(givingBack.orderMayHaveMattered).toBe(true);
-  });
-
-  test('gives back what a failed group charged, whatever order its loads finished in', async () => {
-    for (const order of [[0, 20], [20, 0]]) {
-      const budget = new ByteBudget('ads', 100);
-      const loads = [
-        async () => { await delay(order[0]); budget.charge('small', 30); },
-        async () => { await delay(order[1]); budget.charge('large', 90); },
-      ];
-      await expect(budget.allOrNothing(loads)).rejects.toThrow(/over what is left/);
-      expect(() => budget.charge('next', 100)).not.toThrow(); // everything given back
-    }
-  });
-});

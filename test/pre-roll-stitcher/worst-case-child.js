@@ -43,6 +43,8 @@ const maxBreaks = Number(maxBreaksText);
   for (let i = 0; i < 64; i++) await ask(`fill-cache-${i}`, '/master.m3u8', { uri: `${origin}/fill${i}/master.m3u8`, breaks: [] });
   await ask('multivariant: two largest variants validated, every ad the largest', '/master.m3u8', { uri: `${origin}/big/master.m3u8`, breaks: everyAd });
   await ask('media: the largest content and every ad the largest', '/media.m3u8', { uri: `${origin}/big/master.m3u8`, breaks: everyAd }, { r: 'v0' });
+  // each ad of a request gets an equal share of one playlist's size: one ad alone may hold all of it (half per kind of playlist)
+  await ask('media: the largest content and one ad at its whole share', '/media.m3u8', { uri: `${origin}/big/master.m3u8`, breaks: [{ pos: 0, uri: `${origin}/share-ad/master.m3u8` }] }, { r: 'v0' });
   await ask('asset list: a pod of every ad, the largest', '/asset-list.json', { uri: `${origin}/big/master.m3u8`, breaks: everyAd.map((b) => ({ ...b, pos: 0 })) }, { pod: '0' });
   await ask('media: the longest playlist a Lambda response holds, with small ads', '/media.m3u8',
     { uri: `${origin}/served/master.m3u8`, breaks: Array.from({ length: maxBreaks }, (_, i) => ({ pos: i * 1000, uri: `${origin}/small-ad.m3u8?${i}` })) }, { r: 'v0' });

@@ -52,8 +52,8 @@ export const stitcherHandlerLimits = {
   /** Content media playlists fetched and validated at once when a multivariant playlist is served. */
   variantValidationConcurrency: 2,
   /**
-   * Ads of one payload loaded and analysed at once, each with its playlists. They share one byte budget,
-   * so this bounds the fetches in flight, not the memory.
+   * Ads of one payload loaded and analysed at once, each with its playlists. Each has an equal share of one
+   * byte budget, so this bounds the fetches in flight, not the memory.
    */
   adLoadConcurrency: 4,
   /** Longest response, in bytes: a Lambda function's synchronous response is at most 6 MB, so longer playlists are a 502 before they are built. */
@@ -96,7 +96,8 @@ export interface StitcherMemoryBudget {
 /**
  * Upstream playlists one request holds parsed at once, at most: the content's multivariant playlist and
  * one content media playlist (or the variants being validated, a few at a time, before any ad loads),
- * and every ad playlist of the payload together, which share one playlist's size (an ad past it is skipped).
+ * and every ad playlist of the payload together, which share one playlist's size, each ad an equal part (an ad
+ * playlist past its part is not used).
  */
 export const playlistsHeldPerRequest = 3;
 
