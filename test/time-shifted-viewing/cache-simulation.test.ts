@@ -218,6 +218,9 @@ async function simulate(template: Template): Promise<SimulationResult> {
   }
 }
 
+/** 300 manifest loads through the stand-in: seconds alone, over a minute on a loaded 2-core machine with coverage. */
+const simulationTimeoutMs = 240_000;
+
 describe('time-shifted viewing through the CDN: cache simulation', () => {
   let synthesized: Template;
   beforeAll(() => {
@@ -230,7 +233,7 @@ describe('time-shifted viewing through the CDN: cache simulation', () => {
     expect(result.sharedKeys).toEqual([]);
     expect(result.manifestsServed).toBe(300); // 60 viewers: a join and four playlist loads each
     expect(result.cacheHits).toBeGreaterThan(0); // the policies still cache: viewers of one programme share manifests
-  });
+  }, simulationTimeoutMs);
 
   test('the relative `start` of the newer pages is keyed too: without it, `start=-N` viewers get manifests of other delays', async () => {
     const json = synthesized.toJSON();
@@ -242,7 +245,7 @@ describe('time-shifted viewing through the CDN: cache simulation', () => {
     expect(result.violations.length).toBeGreaterThan(0);
     const relativeStartViewers = new Set(audience().filter((viewer) => viewer.startSecondsAgo !== undefined).map((viewer) => viewer.name));
     expect(result.violations.every((line) => relativeStartViewers.has(line.split(':')[0]))).toBe(true);
-  });
+  }, simulationTimeoutMs);
 
   test('with a naive policy (no query parameters in the key, one-day TTL) the same audience gets wrong delays', async () => {
     const result = await simulate(naiveTemplate());
@@ -252,5 +255,5 @@ describe('time-shifted viewing through the CDN: cache simulation', () => {
     expect(result.violations.some((line) => line.includes('media playlist for delay'))).toBe(true);
     expect(result.violations.some((line) => line.includes('media playlist of audience'))).toBe(true);
     expect(result.sharedKeys.length).toBeGreaterThan(0);
-  });
+  }, simulationTimeoutMs);
 });
