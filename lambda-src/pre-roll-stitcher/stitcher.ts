@@ -263,7 +263,7 @@ export class Stitcher {
     return url.href;
   }
 
-  /** Starts loading the multivariant playlist of every distinct ad of the payload, a few at a time; a failure is that ad's reason. */
+  /** Starts loading the multivariant playlist of every distinct ad of the payload, up to `adLoadConcurrency` at once; a failure is that ad's reason. */
   private loadAdMasters(spec: StitchRequestSpec): Map<string, Promise<Playlist | AdPlaylistProblem>> {
     const adUris = distinctAdUris(spec);
     const share = this.adShare(adUris.length);

@@ -2,6 +2,7 @@ import { absolutizePlaylist, MediaPlaylist, MultivariantPlaylist, parsePlaylist,
 import { StitchError } from '../../lambda-src/pre-roll-stitcher/errors';
 import { StitchRequestSpec } from '../../lambda-src/pre-roll-stitcher/payload';
 import { groupPods, PlaylistLoader, Stitcher, StitcherOptions, StitchRouting } from '../../lambda-src/pre-roll-stitcher/stitcher';
+import { stitcherHandlerLimits } from '../../src/pre-roll-stitcher/contract/defaults';
 
 const contentHost = 'https://origin.example';
 const contentUri = `${contentHost}/vod/movie/master.m3u8`;
@@ -438,6 +439,57 @@ describe('Stitcher in splice mode', () => {
       expect(count(body, '#EXT-X-DISCONTINUITY')).toBe(2);
       expect(body).not.toContain('/missing/');
     });
+  });
+});
+
+describe('Stitcher ad loading', () => {
+  /** `ads` distinct copies of the TS ad, each under its own path, with the content. */
+  function manyAds(ads: number): { files: Record<string, string>; adUris: string[] } {
+    const files: Record<string, string> = { ...upstream };
+    const adUris = Array.from({ length: ads }, (_unused, index) => `https://ads.example/spot-${index}/master.m3u8`);
+    for (const [url, text] of Object.entries(upstream)) {
+      if (!url.startsWith('https://ads.example/ts-spot/')) continue;
+      adUris.forEach((_adUri, index) => { files[url.replace('/ts-spot/', `/spot-${index}/`)] = text; });
+    }
+    return { files, adUris };
+  }
+
+  /** A loader that counts the ad loads in flight at once, multivariant and media playlists apart. */
+  function countingLoader(files: Record<string, string>) {
+    const inner = memoryLoader(files);
+    const peak = { masters: 0, media: 0 };
+    const current = { masters: 0, media: 0 };
+    const loader: PlaylistLoader = {
+      async load(url, maxBytes) {
+        const kind = !url.startsWith('https://ads.example/') ? undefined : url.endsWith('/master.m3u8') ? 'masters' : 'media';
+        if (kind) peak[kind] = Math.max(peak[kind], ++current[kind]);
+        try {
+          await delay(1); // every load answers on a later turn: a load started after another answered is not in flight with it
+          return await inner.load(url, maxBytes);
+        } finally {
+          if (kind) current[kind]--;
+        }
+      },
+    };
+    return { loader, peak };
+  }
+
+  test('loads every ad of a payload at once, up to the default maxBreaks: its ads take one upstream round trip per step', async () => {
+    const { files, adUris } = manyAds(10);
+    const { loader, peak } = countingLoader(files);
+    const { body, skippedBreaks } = await new Stitcher(loader, options).media(spec(...adUris.map((adUri, index): [number, string] => [index * 4000, adUri])), 'v0', routing);
+    expect(skippedBreaks).toEqual([]);
+    expect(segmentUris(body).filter((uri) => uri.includes('/avc-360p-'))).toHaveLength(10 * tsAdDurations.length);
+    expect(peak).toEqual({ masters: 10, media: expect.any(Number) });
+    expect(peak.media).toBeGreaterThanOrEqual(10);
+  });
+
+  test('keeps at most adLoadConcurrency ad loads in flight', async () => {
+    const { files, adUris } = manyAds(stitcherHandlerLimits.adLoadConcurrency + 4);
+    const { loader, peak } = countingLoader(files);
+    const payload = spec(...adUris.map((adUri): [number, string] => [0, adUri]));
+    await new Stitcher(loader, { ...options, adBytesPerRequest: 4 * 1024 * 1024 }).media(payload, 'v0', routing);
+    expect(peak.masters).toBe(stitcherHandlerLimits.adLoadConcurrency);
   });
 });
 

@@ -52,10 +52,11 @@ export const stitcherHandlerLimits = {
   /** Content media playlists fetched and validated at once when a multivariant playlist is served. */
   variantValidationConcurrency: 2,
   /**
-   * Ads of one payload loaded and analysed at once, each with its playlists. Each has an equal share of one
-   * byte budget, so this bounds the fetches in flight, not the memory.
+   * Ads of one payload loaded and analysed at once, each with its playlists: as many as a payload of the default
+   * `maxBreaks` holds, so its ads cost one upstream round trip per step, not one per few ads. Each has an equal
+   * share of one byte budget, so this bounds the fetches in flight, not the memory.
    */
-  adLoadConcurrency: 4,
+  adLoadConcurrency: stitcherLimits.maxBreaks.default,
   /** Longest response, in bytes: a Lambda function's synchronous response is at most 6 MB, so longer playlists are a 502 before they are built. */
   maxResponseBytes: 6_000_000,
   /** Cache-Control max-age (s) of a playlist from which an ad was skipped because it failed: it may work again soon. */
