@@ -1,5 +1,6 @@
 import * as hlsParser from 'hls-parser';
 import { copyWith } from './copy';
+import { parsePlainMediaPlaylist } from './plain-media';
 import { mediaPlaylistTextProblem } from './validate';
 
 /** Multivariant (master) playlist: variants, renditions, session keys. */
@@ -82,6 +83,9 @@ export function parsePlaylist(text: string, options: ParseOptions = {}): Playlis
   if (!text.trimStart().startsWith('#EXTM3U')) {
     throw new HlsParseError('The EXTM3U tag MUST be the first line.');
   }
+  // the common VOD shape in one pass: the same objects hls-parser builds leniently (strict checks need hls-parser)
+  const plain = strict ? undefined : parsePlainMediaPlaylist(text, options.maxSegmentDurationSeconds);
+  if (plain) return plain;
   // segment durations and URI lines are checked on the text: the parser reads EXTINF:NaN as 0 and fails obscurely on a URI without EXTINF
   const problem = mediaPlaylistTextProblem(text, options.maxSegmentDurationSeconds);
   if (problem) throw new HlsParseError(problem);
