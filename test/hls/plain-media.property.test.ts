@@ -47,7 +47,7 @@ const header = fc.tuple(
   fc.option(fc.constantFrom('#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-PLAYLIST-TYPE:EVENT', '#EXT-X-PLAYLIST-TYPE:LIVE')),
   fc.option(fc.constant('#EXT-X-INDEPENDENT-SEGMENTS')),
   fc.option(fc.constant('## written by a packager')),
-).map((lines) => lines.filter((line): line is string => line !== null))
+).map((lines) => lines.filter((line) => line !== null))
   .chain((lines) => fc.shuffledSubarray(lines, { minLength: lines.length, maxLength: lines.length }));
 const segment = fc.record({
   discontinuity: fc.boolean(),
