@@ -178,7 +178,7 @@ function hex(bytes: Uint8Array): string {
   return text;
 }
 
-/** The UTF-8 bytes of a title, one character each (how titles are written: HLS text is UTF-8 and titles are bytes). */
+/** The UTF-8 bytes of a title, one character each, as hls-parser writes titles (ASCII, nearly every title, as it is). */
 function utf8AsLatin1(title: string): string {
-  return Buffer.from(title, 'utf8').toString('latin1');
+  return /^[\x00-\x7f]*$/.test(title) ? title : Buffer.from(title, 'utf8').toString('latin1');
 }

@@ -7,14 +7,16 @@ import * as hlsParser from 'hls-parser';
  * goes to hls-parser. test/hls/plain-media.property.test.ts proves both give equal objects.
  */
 
-// RFC 8216 4.2 decimal-floating-point / decimal-integer: digits and one dot, no sign, no exponent.
-const DECIMAL = /^(\d+\.?\d*|\.\d+)$/;
 // header integers as hls-parser reads them (parseFloat) only when that is the plain value
 const INTEGER = /^\d{1,15}$/;
 // titles whose bytes hls-parser's decodeURIComponent(escape(title)) gives back unchanged: printable ASCII
 const ASCII_TITLE = /^[\x20-\x7e]*$/;
 // EXT-X-MAP with a URI and nothing else; a quoted string holds no quote (RFC 8216 4.2)
 const MAP_URI_ONLY = /^#EXT-X-MAP:URI="([^"]*)"$/;
+
+// Every segment of these playlists has no markers and no parts: one frozen empty list each, not two arrays per segment.
+const noMarkers = Object.freeze([]) as unknown as hlsParser.types.SpliceInfo[];
+const noParts = Object.freeze([]) as unknown as hlsParser.types.PartialSegment[];
 
 const integerTags = {
   '#EXT-X-VERSION:': 'version',
@@ -59,15 +61,15 @@ export function parsePlainMediaPlaylist(text: string, maxSegmentDurationSeconds 
     if (ended) return undefined;
     if (line.charCodeAt(0) !== 35 /* # */) {
       if (duration === undefined) return undefined;
-      const segment = new hlsParser.types.Segment({ uri: line, mediaSequenceNumber: mediaSequence++, discontinuitySequence });
-      segment.duration = duration;
-      segment.title = title;
-      if (discontinuity) {
-        segment.discontinuity = true;
-        segment.discontinuitySequence = ++discontinuitySequence;
-      }
+      if (discontinuity) discontinuitySequence++;
       if (map) currentMap = map;
-      Object.assign(segment, { key: null, map: currentMap }); // null where none applies, as hls-parser leaves them (its types say undefined)
+      const segment = new hlsParser.types.Segment({
+        uri: line, duration, title, discontinuity: discontinuity || undefined, mediaSequenceNumber: mediaSequence++, discontinuitySequence,
+        markers: noMarkers, parts: noParts,
+      });
+      // null where none applies, as hls-parser leaves them (its types say undefined)
+      (segment as { key: hlsParser.types.Key | null }).key = null;
+      (segment as { map: hlsParser.types.MediaInitializationSection | null }).map = currentMap;
       playlist.segments.push(segment);
       duration = undefined;
       discontinuity = false;
@@ -80,8 +82,8 @@ export function parsePlainMediaPlaylist(text: string, maxSegmentDurationSeconds 
       const comma = line.indexOf(',');
       if (comma === -1) return undefined;
       const value = line.slice('#EXTINF:'.length, comma);
-      title = line.slice(comma + 1);
-      if (!DECIMAL.test(value) || !ASCII_TITLE.test(title)) return undefined;
+      title = comma === line.length - 1 ? '' : line.slice(comma + 1);
+      if (!isDecimal(value) || (title !== '' && !ASCII_TITLE.test(title))) return undefined;
       duration = Number(value);
       if (duration > maxSegmentDurationSeconds) return undefined;
       headerOpen = false;
@@ -109,6 +111,19 @@ export function parsePlainMediaPlaylist(text: string, maxSegmentDurationSeconds 
   if (!started || duration !== undefined || discontinuity || map || playlist.segments.length === 0) return undefined;
   playlist.source = text;
   return playlist;
+}
+
+/** RFC 8216 4.2 decimal-floating-point or decimal-integer: digits and at most one dot, at least one digit, no sign or exponent. */
+function isDecimal(text: string): boolean {
+  let digits = 0;
+  let dots = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 48 && code <= 57) digits++;
+    else if (code === 46 && dots === 0) dots++;
+    else return false;
+  }
+  return digits > 0;
 }
 
 /** Reads one header tag into the playlist; false when it is not one this reader knows, or repeats one. */

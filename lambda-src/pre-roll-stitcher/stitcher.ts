@@ -92,7 +92,7 @@ interface AdAnalysis {
   readonly offersIFrames: boolean;
 }
 
-/** The segment containers of the content's renditions, by kind (the first rendition of a kind speaks for all). */
+/** The segment containers of the content's renditions, by kind (one rendition of a kind speaks for all, see {@link Stitcher.analyze}). */
 interface ContentContainers {
   readonly variant: SegmentContainer;
   readonly audio?: SegmentContainer;
@@ -120,7 +120,6 @@ interface ContentAnalysis {
   readonly skippedBreaks: SkippedBreak[];
   readonly usableBreaks: AdBreakRequest[];
   readonly offerIFrames: boolean;
-  readonly containers: ContentContainers;
 }
 
 /** Why one ad playlist cannot be used. */
@@ -202,10 +201,9 @@ export class Stitcher {
     if (target.kind === 'iframe' && !analysis.offerIFrames) {
       throw StitchError.notFound(`rendition ${target.id} is not offered: an ad of this payload has no compatible I-frame rendition`);
     }
-    const container = containerOf(content);
     const pods: AdPod[] = groupPods(analysis.usableBreaks).map((pod) => ({
       positionMs: pod[0].positionMs,
-      ads: pod.map((adBreak) => this.clipFor(target, container, analysis, analysis.ads.get(adBreak.adUri)!, routing)),
+      ads: pod.map((adBreak) => this.clipFor(target, analysis.ads.get(adBreak.adUri)!, routing)),
     }));
     let length = serializedLengthAtLeast(content);
     for (const pod of pods) for (const ad of pod.ads) length += serializedLengthAtLeast(ad.playlist);
@@ -288,10 +286,11 @@ export class Stitcher {
     const renditions = contentRenditions(master);
     const variants = renditions.filter((r) => r.kind === 'variant');
     if (variants.length === 0) throw StitchError.badGateway(`content ${spec.contentUri} has no variant streams`);
-    const firstOf = (kind: RenditionKind) => renditions.find((r) => r.kind === kind);
-    // Renditions of one kind share a container (HLS authoring practice, checked on the multivariant route): the first speaks for all.
+    // Renditions of one kind share a container (HLS authoring practice, checked on the multivariant route): one speaks
+    // for all, the one this response splices when it is of that kind (it is loaded anyway), else the first.
+    const firstOf = (kind: RenditionKind) => request.resolve.find((r) => r.kind === kind) ?? renditions.find((r) => r.kind === kind);
     const containers = Promise.all([
-      this.containerAt(variants[0]),
+      this.containerAt(firstOf('variant')!),
       this.containerOfFirst(firstOf('audio')),
       this.containerOfFirst(firstOf('subtitles')),
       request.withIFrames ? this.containerOfFirst(firstOf('iframe')) : undefined,
@@ -308,7 +307,7 @@ export class Stitcher {
     });
     const usableBreaks = spec.breaks.filter((b) => !ads.get(b.adUri)!.unusableBecause);
     const offerIFrames = request.withIFrames && firstOf('iframe') !== undefined && usableBreaks.every((b) => ads.get(b.adUri)!.offersIFrames);
-    return { master, renditions, ads, skippedBreaks, usableBreaks, offerIFrames, containers: await containers };
+    return { master, renditions, ads, skippedBreaks, usableBreaks, offerIFrames };
   }
 
   /**
@@ -423,13 +422,8 @@ export class Stitcher {
     }
   }
 
-  /** The ad's playlist for one content rendition, as the analysis chose it: nothing can fail here but the content. */
-  private clipFor(target: ContentRendition, container: SegmentContainer, analysis: ContentAnalysis, ad: AdAnalysis, routing: StitchRouting): AdClip {
-    const expected = containerOfKind(analysis.containers, target.kind);
-    if (container !== expected) {
-      throw StitchError.badGateway(`content rendition ${target.id} uses ${container} segments unlike the content's first ${target.kind} rendition`
-        + ` (${expected}): all renditions of a kind must share one container`);
-    }
+  /** The ad's playlist for one content rendition, as the analysis chose it. */
+  private clipFor(target: ContentRendition, ad: AdAnalysis, routing: StitchRouting): AdClip {
     const choice = ad.choices.get(target.id)!;
     return { adUri: ad.adUri, playlist: choice.gap ? gapPlaylist(choice.playlist, routing.emptyWebVttUri) : choice.playlist };
   }
