@@ -17,7 +17,13 @@ import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protoc
 
 const repo = path.resolve(__dirname, '..', '..');
 const bundle = path.join(repo, 'assets', 'lambda-src', 'pre-roll-stitcher', 'stitch.lambda', 'index.js');
-const iterations = { cold: 60, uncached: 40, warm: 400, splice: 40, floor: 200, freshProcesses: 15 };
+const iterations = { cold: 60, uncached: 40, warm: 400, splice: 60, floor: 200, freshProcesses: 15 };
+/**
+ * Requests hls-splice and the stitcher's cold and cache-off rows serve unmeasured first, each with its own
+ * never-seen URLs for the cold row: both tools are measured with their code compiled, as a function instance
+ * that has served a few dozen requests is. The first request of a fresh process is its own row.
+ */
+const warmUpRequests = 40;
 
 interface Results {
   floor: WorkerResult;
@@ -91,9 +97,11 @@ async function measureShape(shape: BenchShape, originLatencyMs: number, work: st
       [stitcherEnvironment.allowHttp]: 'true',
       [stitcherEnvironment.maxUpstreamBytes]: String(8 * 1024 * 1024),
     };
-    const run = async (task: string, count: number): Promise<WorkerResult> => {
+    const run = async (task: string, count: number, warmUp = 0): Promise<WorkerResult> => {
       const resultFile = path.join(work, `${shape.name}-${task}-${Date.now()}.json`);
-      const child = spawn(process.execPath, [worker, task, shape.name, origin.url, String(count), resultFile, bundle], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(process.execPath, [worker, task, shape.name, origin.url, String(count), resultFile, bundle, String(warmUp)], {
+        env, stdio: ['ignore', 'ignore', 'inherit'],
+      });
       const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
       if (exitCode !== 0) throw new Error(`${shape.name} ${task} worker failed (exit ${exitCode})`);
       return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as WorkerResult;
@@ -106,9 +114,9 @@ async function measureShape(shape: BenchShape, originLatencyMs: number, work: st
     }
     return {
       floor: await run('floor', iterations.floor),
-      splice: await run('hls-splice', iterations.splice),
-      cold: await run('stitcher-cold', iterations.cold),
-      uncached: await run('stitcher-uncached', iterations.uncached),
+      splice: await run('hls-splice', iterations.splice, warmUpRequests),
+      cold: await run('stitcher-cold', iterations.cold, warmUpRequests),
+      uncached: await run('stitcher-uncached', iterations.uncached, warmUpRequests),
       warm: await run('stitcher-warm', iterations.warm),
       firstRequest: {
         samples: firstRequests.map((r) => r.samples[0]),
@@ -145,6 +153,7 @@ function report(measured: Array<[BenchShape, Results]>, originLatencyMs: number,
     'Shapes:',
     ...measured.map(([shape]) => `- ${shape.name}: ${shape.description}.`),
     '',
+    `hls-splice, cold and cache-off rows after ${warmUpRequests} unmeasured requests each.`,
     `Loopback origin answering ${originLatencyMs > 0 ? `after ${originLatencyMs} ms` : 'at once'}, node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, load average ${loadBefore.toFixed(2)} at the start and ${os.loadavg()[0].toFixed(2)} at the end.`,
     '',
     `| tool (per media-playlist response) | ${header} |`,

@@ -45,7 +45,11 @@ export function writeMediaPlaylist(p: MediaPlaylist): string {
   let lastMap = '';
   let encrypted = false;
   let cueOutOpen = false;
-  for (const segment of p.segments) {
+  // packagers write one duration again and again: each EXTINF line is made once
+  const extinfLines = new Map<number | string, string>();
+  const segments = p.segments;
+  for (let index = 0; index < segments.length; index++) {
+    const segment = segments[index];
     let marker: 'OUT' | 'IN' | undefined;
     let key = segment.key;
     if (key) encrypted = key.method !== 'NONE';
@@ -65,7 +69,8 @@ export function writeMediaPlaylist(p: MediaPlaylist): string {
     if (mapText !== undefined && mapText !== lastMap) lines.push(lastMap = mapText);
     if (segment.programDateTime) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${isoDate(segment.programDateTime)}`);
     if (segment.dateRange) lines.push(dateRangeLine(segment.dateRange));
-    for (const splice of segment.markers) {
+    for (let markerIndex = 0; markerIndex < segment.markers.length; markerIndex++) {
+      const splice = segment.markers[markerIndex];
       if (splice.type === 'OUT') {
         marker = 'OUT';
         lines.push(`#EXT-X-CUE-OUT:DURATION=${splice.duration}`);
@@ -80,10 +85,18 @@ export function writeMediaPlaylist(p: MediaPlaylist): string {
     // a VOD playlist ending inside a cue-out gets its closing EXT-X-CUE-IN
     if (marker) cueOutOpen = marker === 'OUT';
     if (typeof segment.duration === 'number' && !Number.isNaN(segment.duration)) {
-      lines.push(`#EXTINF:${roundDurations ? Math.round(segment.duration) : duration(segment.duration)},${utf8AsLatin1(segment.title || '')}`);
+      const title = segment.title || '';
+      const key = title === '' ? segment.duration : `${segment.duration},${title}`;
+      let line = extinfLines.get(key);
+      if (line === undefined) {
+        line = `#EXTINF:${roundDurations ? Math.round(segment.duration) : duration(segment.duration)},${utf8AsLatin1(title)}`;
+        if (extinfLines.size < 1024) extinfLines.set(key, line);
+      }
+      lines.push(line);
     }
     if (segment.byterange) lines.push(`#EXT-X-BYTERANGE:${segment.byterange.length}@${segment.byterange.offset}`);
-    lines.push(`${segment.uri}`);
+    const uri = `${segment.uri}`;
+    if (uri !== '') lines.push(uri);
   }
   if (p.playlistType === 'VOD' && cueOutOpen) lines.push('#EXT-X-CUE-IN');
   for (const segment of p.prefetchSegments) {
@@ -94,7 +107,7 @@ export function writeMediaPlaylist(p: MediaPlaylist): string {
   for (const report of p.renditionReports) {
     lines.push(`#EXT-X-RENDITION-REPORT:URI="${report.uri}",LAST-MSN=${report.lastMSN}${report.lastPart !== undefined ? `,LAST-PART=${report.lastPart}` : ''}`);
   }
-  return lines.filter((line) => line !== '').join('\n');
+  return lines.join('\n');
 }
 
 /** Writes a segment's parts; true when one is a preload hint. */
