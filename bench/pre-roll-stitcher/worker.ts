@@ -27,7 +27,8 @@ type Task = 'stitcher-first-request' | 'stitcher-cold' | 'stitcher-uncached' | '
 
 type Handler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
 
-const [task, shapeName, originUrl, iterationsText, resultFile, bundlePath, warmUpText] = process.argv.slice(2) as [Task, string, string, string, string, string, string];
+const [task, shapeName, originUrl, iterationsText, resultFile, bundlePath, warmUpText] = process.argv.slice(2) as
+  [Task, string, string, string, string, string, string];
 const iterations = Number(iterationsText);
 const warmUp = Number(warmUpText ?? 0);
 const shape = benchShapes[shapeName];

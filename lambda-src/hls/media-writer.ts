@@ -52,8 +52,7 @@ export function writeMediaPlaylist(p: MediaPlaylist): string {
     const segment = segments[index];
     let marker: 'OUT' | 'IN' | undefined;
     let key = segment.key;
-    if (key) encrypted = key.method !== 'NONE';
-    else if (encrypted) {
+    if (key) {encrypted = key.method !== 'NONE';} else if (encrypted) {
       key = { method: 'NONE' } as Key;
       encrypted = false;
     }
@@ -86,11 +85,11 @@ export function writeMediaPlaylist(p: MediaPlaylist): string {
     if (marker) cueOutOpen = marker === 'OUT';
     if (typeof segment.duration === 'number' && !Number.isNaN(segment.duration)) {
       const title = segment.title || '';
-      const key = title === '' ? segment.duration : `${segment.duration},${title}`;
-      let line = extinfLines.get(key);
+      const extinf = title === '' ? segment.duration : `${segment.duration},${title}`;
+      let line = extinfLines.get(extinf);
       if (line === undefined) {
         line = `#EXTINF:${roundDurations ? Math.round(segment.duration) : duration(segment.duration)},${utf8AsLatin1(title)}`;
-        if (extinfLines.size < 1024) extinfLines.set(key, line);
+        if (extinfLines.size < 1024) extinfLines.set(extinf, line);
       }
       lines.push(line);
     }
@@ -187,7 +186,7 @@ function isoDate(date: Date): string {
 
 function hex(bytes: Uint8Array): string {
   let text = '0x';
-  for (let index = 0; index < bytes.byteLength; index++) text += (bytes[index] & 0xff).toString(16).toUpperCase().padStart(2, '0');
+  for (let index = 0; index < bytes.byteLength; index++) text += bytes[index].toString(16).toUpperCase().padStart(2, '0');
   return text;
 }
 

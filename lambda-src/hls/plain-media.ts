@@ -32,7 +32,9 @@ const integerTags = {
  * EXT-X-INDEPENDENT-SEGMENTS at most once, with EXT-X-ENDLIST last; every EXTINF a decimal no longer than
  * `maxSegmentDurationSeconds` followed by one URI. Undefined for anything else (the caller parses it in full).
  */
-export function parsePlainMediaPlaylist(text: string, maxSegmentDurationSeconds = Number.POSITIVE_INFINITY): hlsParser.types.MediaPlaylist | undefined {
+export function parsePlainMediaPlaylist(
+  text: string, maxSegmentDurationSeconds = Number.POSITIVE_INFINITY,
+): hlsParser.types.MediaPlaylist | undefined {
   const playlist = new hlsParser.types.MediaPlaylist();
   const seen = new Set<string>();
   let headerOpen = true;
@@ -64,8 +66,14 @@ export function parsePlainMediaPlaylist(text: string, maxSegmentDurationSeconds 
       if (discontinuity) discontinuitySequence++;
       if (map) currentMap = map;
       const segment = new hlsParser.types.Segment({
-        uri: line, duration, title, discontinuity: discontinuity || undefined, mediaSequenceNumber: mediaSequence++, discontinuitySequence,
-        markers: noMarkers, parts: noParts,
+        uri: line,
+        duration,
+        title,
+        discontinuity: discontinuity || undefined,
+        mediaSequenceNumber: mediaSequence++,
+        discontinuitySequence,
+        markers: noMarkers,
+        parts: noParts,
       });
       // null where none applies, as hls-parser leaves them (its types say undefined)
       (segment as { key: hlsParser.types.Key | null }).key = null;

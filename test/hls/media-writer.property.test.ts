@@ -91,8 +91,9 @@ const header = fc.subarray([
   '#EXT-X-VERSION:2', '#EXT-X-TARGETDURATION:10', '#EXT-X-MEDIA-SEQUENCE:7', '#EXT-X-DISCONTINUITY-SEQUENCE:2', '#EXT-X-PLAYLIST-TYPE:VOD',
   '#EXT-X-INDEPENDENT-SEGMENTS', '#EXT-X-START:TIME-OFFSET=10.25,PRECISE=YES', '#EXT-X-I-FRAMES-ONLY',
 ]);
-const playlistText = fc.record({ header, segments: fc.array(segment, { minLength: 1, maxLength: 10 }), endlist: fc.boolean(), trailer: fc.array(segmentTag, { maxLength: 2 }) })
-  .map(({ header: headerLines, segments, endlist, trailer }) => ['#EXTM3U', ...headerLines, ...segments.flat(), ...trailer, ...(endlist ? ['#EXT-X-ENDLIST'] : [])].join('\n'));
+const playlistText = fc.record({
+  header, segments: fc.array(segment, { minLength: 1, maxLength: 10 }), endlist: fc.boolean(), trailer: fc.array(segmentTag, { maxLength: 2 }),
+}).map(({ header: headerLines, segments, endlist, trailer }) => ['#EXTM3U', ...headerLines, ...segments.flat(), ...trailer, ...(endlist ? ['#EXT-X-ENDLIST'] : [])].join('\n'));
 
 describe('writeMediaPlaylist', () => {
   test('writes what hls-parser writes, with keys and maps declared again after discontinuities and METHOD=NONE after encryption', () => {
