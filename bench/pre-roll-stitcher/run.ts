@@ -11,13 +11,21 @@ import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protoc
  * PreRollStitcher benchmark, side by side with @eyevinn/hls-splice in the same run: per stitched
  * media-playlist response, for one or more input shapes (origin.ts), served from loopback. Every
  * measurement runs in its own plain-node process. Run with `npx projen bench`, or
- * `ts-node --project tsconfig.dev.json bench/pre-roll-stitcher/run.ts [--shape <name>]... [--origin-latency-ms <n>]`
- * (default: every shape, an origin that answers at once).
+ * `ts-node --project tsconfig.dev.json bench/pre-roll-stitcher/run.ts [--shape <name>]... [--origin-latency-ms <n>] [--warm-up-requests <n>]`
+ * (default: every shape, an origin that answers at once, 150 warm-up requests).
  */
 
 const repo = path.resolve(__dirname, '..', '..');
 const bundle = path.join(repo, 'assets', 'lambda-src', 'pre-roll-stitcher', 'stitch.lambda', 'index.js');
-const iterations = { cold: 60, uncached: 40, warm: 400, splice: 40, floor: 200, freshProcesses: 15 };
+const iterations = { cold: 100, uncached: 60, warm: 400, splice: 100, floor: 200, freshProcesses: 15 };
+/**
+ * Requests hls-splice and the stitcher's cold and cache-off rows serve unmeasured first (the cold row with
+ * never-seen URLs of its own): both tools are measured in the steady state of a function instance that has
+ * served a while, its code compiled and, for the stitcher, its playlist cache full. Over the first hundred or so
+ * requests of a process both tools speed up by half and more, so a median taken there mostly measures how far
+ * each has warmed up. The first request of a fresh process is its own row.
+ */
+const defaultWarmUpRequests = 150;
 
 interface Results {
   floor: WorkerResult;
@@ -35,16 +43,20 @@ interface BenchOptions {
   readonly shapes: BenchShape[];
   /** `--origin-latency-ms`: how long the origin holds back each response. */
   readonly originLatencyMs: number;
+  /** `--warm-up-requests`: unmeasured requests before the hls-splice, cold and cache-off rows (0: a fresh process's first ones). */
+  readonly warmUpRequests: number;
 }
 
 function parseArguments(args: string[]): BenchOptions {
   const names: string[] = [];
   let originLatencyMs = 0;
+  let warmUpRequests = defaultWarmUpRequests;
   for (let index = 0; index < args.length; index++) {
     const value = args[index + 1] ?? '';
-    if (args[index] === '--shape') names.push(value);
-    else if (args[index] === '--origin-latency-ms' && /^\d{1,4}$/.test(value)) originLatencyMs = Number(value);
-    else throw new Error(`unexpected argument ${args[index]}: use --shape <${Object.keys(benchShapes).join('|')}> and --origin-latency-ms <0-9999>`);
+    if (args[index] === '--shape') {names.push(value);} else if (args[index] === '--origin-latency-ms' && /^\d{1,4}$/.test(value)) {originLatencyMs = Number(value);} else if (args[index] === '--warm-up-requests' && /^\d{1,4}$/.test(value)) {warmUpRequests = Number(value);} else {
+      throw new Error(`unexpected argument ${args[index]}: use --shape <${Object.keys(benchShapes).join('|')}>, --origin-latency-ms <0-9999>`
+        + ' and --warm-up-requests <0-9999>');
+    }
     index++;
   }
   const shapes = (names.length > 0 ? names : Object.keys(benchShapes)).map((name) => {
@@ -52,11 +64,11 @@ function parseArguments(args: string[]): BenchOptions {
     if (!shape) throw new Error(`unknown shape '${name}': the shapes are ${Object.keys(benchShapes).join(', ')}`);
     return shape;
   });
-  return { shapes, originLatencyMs };
+  return { shapes, originLatencyMs, warmUpRequests };
 }
 
 async function main(): Promise<void> {
-  const { shapes, originLatencyMs } = parseArguments(process.argv.slice(2));
+  const options = parseArguments(process.argv.slice(2));
   if (!fs.existsSync(bundle)) throw new Error(`missing ${path.relative(repo, bundle)}: run 'npx projen bundle' first`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stitch-bench-'));
   const worker = path.join(work, 'worker.js');
@@ -72,14 +84,14 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0];
   try {
     const measured: Array<[BenchShape, Results]> = [];
-    for (const shape of shapes) measured.push([shape, await measureShape(shape, originLatencyMs, work, worker)]);
-    report(measured, originLatencyMs, loadBefore);
+    for (const shape of options.shapes) measured.push([shape, await measureShape(shape, options, work, worker)]);
+    report(measured, options, loadBefore);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
-async function measureShape(shape: BenchShape, originLatencyMs: number, work: string, worker: string): Promise<Results> {
+async function measureShape(shape: BenchShape, { originLatencyMs, warmUpRequests }: BenchOptions, work: string, worker: string): Promise<Results> {
   const origin = await startBenchOrigin(shape, originLatencyMs);
   try {
     const env = {
@@ -91,9 +103,11 @@ async function measureShape(shape: BenchShape, originLatencyMs: number, work: st
       [stitcherEnvironment.allowHttp]: 'true',
       [stitcherEnvironment.maxUpstreamBytes]: String(8 * 1024 * 1024),
     };
-    const run = async (task: string, count: number): Promise<WorkerResult> => {
+    const run = async (task: string, count: number, warmUp = 0): Promise<WorkerResult> => {
       const resultFile = path.join(work, `${shape.name}-${task}-${Date.now()}.json`);
-      const child = spawn(process.execPath, [worker, task, shape.name, origin.url, String(count), resultFile, bundle], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(process.execPath, [worker, task, shape.name, origin.url, String(count), resultFile, bundle, String(warmUp)], {
+        env, stdio: ['ignore', 'ignore', 'inherit'],
+      });
       const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
       if (exitCode !== 0) throw new Error(`${shape.name} ${task} worker failed (exit ${exitCode})`);
       return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as WorkerResult;
@@ -106,9 +120,9 @@ async function measureShape(shape: BenchShape, originLatencyMs: number, work: st
     }
     return {
       floor: await run('floor', iterations.floor),
-      splice: await run('hls-splice', iterations.splice),
-      cold: await run('stitcher-cold', iterations.cold),
-      uncached: await run('stitcher-uncached', iterations.uncached),
+      splice: await run('hls-splice', iterations.splice, warmUpRequests),
+      cold: await run('stitcher-cold', iterations.cold, warmUpRequests),
+      uncached: await run('stitcher-uncached', iterations.uncached, warmUpRequests),
       warm: await run('stitcher-warm', iterations.warm),
       firstRequest: {
         samples: firstRequests.map((r) => r.samples[0]),
@@ -128,7 +142,7 @@ function percentile(samples: number[], p: number): number {
 }
 
 /** One table, a column group per shape, so the shapes read side by side. */
-function report(measured: Array<[BenchShape, Results]>, originLatencyMs: number, loadBefore: number): void {
+function report(measured: Array<[BenchShape, Results]>, { originLatencyMs, warmUpRequests }: BenchOptions, loadBefore: number): void {
   const bundleKiB = fs.statSync(bundle).size / 1024;
   const rows: Array<[string, (results: Results) => WorkerResult, boolean]> = [
     ['@eyevinn/hls-splice 0.4.11 (loads and splices per request, as lambda-stitch does)', (r) => r.splice, false],
@@ -145,6 +159,7 @@ function report(measured: Array<[BenchShape, Results]>, originLatencyMs: number,
     'Shapes:',
     ...measured.map(([shape]) => `- ${shape.name}: ${shape.description}.`),
     '',
+    `hls-splice, cold and cache-off rows after ${warmUpRequests} unmeasured requests each.`,
     `Loopback origin answering ${originLatencyMs > 0 ? `after ${originLatencyMs} ms` : 'at once'}, node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, load average ${loadBefore.toFixed(2)} at the start and ${os.loadavg()[0].toFixed(2)} at the end.`,
     '',
     `| tool (per media-playlist response) | ${header} |`,

@@ -8,7 +8,9 @@ import { stitcherEnvironment } from '../../src/pre-roll-stitcher/contract/protoc
 
 /**
  * One measurement in a fresh process (bundled by esbuild, run by plain node so no compiler sits in
- * memory). Arguments: task, shape name, origin URL, iterations, result file, bundle. Writes `WorkerResult` JSON.
+ * memory). Arguments: task, shape name, origin URL, iterations, result file, bundle, warm-up requests (served
+ * first and not measured, so that a tool is measured with its code compiled; the fresh-process task has none).
+ * Writes `WorkerResult` JSON.
  */
 
 /** What a worker reports. */
@@ -25,8 +27,10 @@ type Task = 'stitcher-first-request' | 'stitcher-cold' | 'stitcher-uncached' | '
 
 type Handler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
 
-const [task, shapeName, originUrl, iterationsText, resultFile, bundlePath] = process.argv.slice(2) as [Task, string, string, string, string, string];
+const [task, shapeName, originUrl, iterationsText, resultFile, bundlePath, warmUpText] = process.argv.slice(2) as
+  [Task, string, string, string, string, string, string];
 const iterations = Number(iterationsText);
+const warmUp = Number(warmUpText ?? 0);
 const shape = benchShapes[shapeName];
 
 /** CPU milliseconds per operation, kept beside the wall-time samples by {@link timed}. */
@@ -60,6 +64,8 @@ async function measure(): Promise<number[]> {
     case 'stitcher-cold': {
       // a cold instance's request: nothing of the payload is cached (every request names never-seen URLs)
       const handler = loadBundle();
+      for (let iteration = 0; iteration < warmUp; iteration++) await timeRequest(handler, iteration, payloadAt(`/fresh-${1_000_000 + iteration}`));
+      cpuSamples.length = 0;
       const samples: number[] = [];
       for (let iteration = 0; iteration < iterations; iteration++) samples.push(await timeRequest(handler, iteration, payloadAt(`/fresh-${iteration}`)));
       return samples;
@@ -68,6 +74,8 @@ async function measure(): Promise<number[]> {
       // stricter than cold: the cache is off, so even a playlist used twice in one request is fetched twice
       process.env[stitcherEnvironment.upstreamCacheTtlSeconds] = '0';
       const handler = loadBundle();
+      for (let iteration = 0; iteration < warmUp; iteration++) await timeRequest(handler, iteration);
+      cpuSamples.length = 0;
       const samples: number[] = [];
       for (let iteration = 0; iteration < iterations; iteration++) samples.push(await timeRequest(handler, iteration));
       return samples;
@@ -137,8 +145,9 @@ async function measureHlsSplice(): Promise<number[]> {
     getMediaManifest(bandwidth: number): string;
   };
   const samples: number[] = [];
-  for (let iteration = 0; iteration < iterations; iteration++) {
-    const bandwidth = shape.renditions[iteration % shape.renditions.length].bandwidth;
+  for (let iteration = -warmUp; iteration < iterations; iteration++) {
+    if (iteration === 0) cpuSamples.length = 0;
+    const bandwidth = shape.renditions[(iteration + warmUp) % shape.renditions.length].bandwidth;
     let manifest: unknown;
     samples.push(await timed(async () => {
       const vod = new HLSSpliceVod(`${originUrl}/content/master.m3u8`);
@@ -148,7 +157,7 @@ async function measureHlsSplice(): Promise<number[]> {
     }));
     if (typeof manifest !== 'string' || !manifest.includes('#EXT-X-DISCONTINUITY')) throw new Error('hls-splice produced no stitched playlist');
   }
-  return samples;
+  return samples.slice(warmUp);
 }
 
 if (!shape) throw new Error(`unknown shape ${shapeName}`);

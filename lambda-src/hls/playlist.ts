@@ -1,5 +1,7 @@
 import * as hlsParser from 'hls-parser';
 import { copyWith } from './copy';
+import { writeMediaPlaylist } from './media-writer';
+import { parsePlainMediaPlaylist } from './plain-media';
 import { mediaPlaylistTextProblem } from './validate';
 
 /** Multivariant (master) playlist: variants, renditions, session keys. */
@@ -82,6 +84,9 @@ export function parsePlaylist(text: string, options: ParseOptions = {}): Playlis
   if (!text.trimStart().startsWith('#EXTM3U')) {
     throw new HlsParseError('The EXTM3U tag MUST be the first line.');
   }
+  // the common VOD shape in one pass: the same objects hls-parser builds leniently (strict checks need hls-parser)
+  const plain = strict ? undefined : parsePlainMediaPlaylist(text, options.maxSegmentDurationSeconds);
+  if (plain) return plain;
   // segment durations and URI lines are checked on the text: the parser reads EXTINF:NaN as 0 and fails obscurely on a URI without EXTINF
   const problem = mediaPlaylistTextProblem(text, options.maxSegmentDurationSeconds);
   if (problem) throw new HlsParseError(problem);
@@ -94,12 +99,12 @@ export function parsePlaylist(text: string, options: ParseOptions = {}): Playlis
   return isMediaPlaylist(playlist) ? withRepairedTail(playlist) : playlist;
 }
 
-/** Serializes a playlist to HLS text ending with a newline. */
+/** Serializes a playlist to HLS text ending with a newline; media playlists in time linear in their length (see {@link writeMediaPlaylist}). */
 export function serializePlaylist(p: Playlist): string {
-  const playlist = isMediaPlaylist(p) ? withExplicitKeyRemoval(p) : p;
   // Lenient mode: strict stringify rejects legal repeats such as two EXT-X-GAP segments.
-  const text = withParserOptions({ strictMode: false, silent: true, allowClosedCaptionsNone: false },
-    () => hlsParser.stringify(playlist, { segmentProcessor: redeclareAfterDiscontinuity }));
+  const text = isMediaPlaylist(p)
+    ? writeMediaPlaylist(p)
+    : withParserOptions({ strictMode: false, silent: true, allowClosedCaptionsNone: false }, () => hlsParser.stringify(p));
   // RFC 8216 lines end with a line terminator; hls-parser leaves the last one out.
   return `${text}\n`;
 }
@@ -167,60 +172,6 @@ function withRepairedTail(p: MediaPlaylist): MediaPlaylist {
   });
   return copyWith(p, { segments: [...p.segments.slice(0, -1), repaired] });
 }
-
-/**
- * stringify writes EXT-X-KEY and EXT-X-MAP only when their text changes; after a discontinuity the
- * segment's own key and initialization section are declared again so every span between
- * discontinuities stands alone (two identical fMP4 ads back to back, seeking players).
- */
-function redeclareAfterDiscontinuity(lines: string[], start: number, end: number, segment: Segment): void {
-  if (!segment.discontinuity) return;
-  const emitted = lines.slice(start, end + 1);
-  const missing: string[] = [];
-  if (segment.key && segment.key.method !== 'NONE' && !emitted.some((line) => line.startsWith('#EXT-X-KEY:'))) {
-    missing.push(keyLine(segment.key));
-  }
-  if (segment.map && !emitted.some((line) => line.startsWith('#EXT-X-MAP:'))) {
-    missing.push(mapLine(segment.map));
-  }
-  if (missing.length > 0) lines.splice(start + 1, 0, ...missing); // right after #EXT-X-DISCONTINUITY
-}
-
-function keyLine(key: Key): string {
-  const attributes = [`METHOD=${key.method}`];
-  if (key.uri) attributes.push(`URI="${key.uri}"`);
-  // hls-parser types the IV as ArrayBuffer but parses it into a Uint8Array
-  if (key.iv) attributes.push(`IV=0x${Buffer.from(key.iv as unknown as Uint8Array).toString('hex').toUpperCase()}`);
-  if (key.format) attributes.push(`KEYFORMAT="${key.format}"`);
-  if (key.formatVersion) attributes.push(`KEYFORMATVERSIONS="${key.formatVersion}"`);
-  return `#EXT-X-KEY:${attributes.join(',')}`;
-}
-
-function mapLine(map: MediaInitializationSection): string {
-  const byterange = map.byterange ? `,BYTERANGE="${map.byterange.length}@${map.byterange.offset ?? 0}"` : '';
-  return `#EXT-X-MAP:URI="${map.uri}"${byterange}`;
-}
-
-// stringify writes EXT-X-KEY only when it changes, so a key-less segment after an encrypted one would inherit that key.
-function withExplicitKeyRemoval(p: MediaPlaylist): MediaPlaylist {
-  let encrypted = false;
-  let changed = false;
-  const segments = p.segments.map((segment) => {
-    const key = segment.key;
-    if (key) {
-      encrypted = key.method !== 'NONE';
-      return segment;
-    }
-    if (!encrypted) {
-      return segment;
-    }
-    encrypted = false;
-    changed = true;
-    return copyWith(segment, { key: new Key({ method: 'NONE' }) });
-  });
-  return changed ? copyWith(p, { segments }) : p;
-}
-
 
 function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

@@ -100,7 +100,7 @@ class UriResolver {
       uri: this.optionalUri(segment.uri),
       key: segment.key && this.key(segment.key),
       map: segment.map && this.map(segment.map),
-      parts: segment.parts.map((part) => this.part(part)),
+      parts: segment.parts.length === 0 ? segment.parts : segment.parts.map((part) => this.part(part)),
     });
   }
 

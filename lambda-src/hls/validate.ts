@@ -63,19 +63,25 @@ export function validateMultivariantPlaylist(p: MultivariantPlaylist): PlaylistP
 
 /** Lowest EXT-X-VERSION that covers every tag and attribute the media playlist uses. */
 export function requiredVersion(p: MediaPlaylist): number {
-  const segments = p.segments;
-  const keys = [...segments, ...p.prefetchSegments].map((segment) => segment.key).filter((key): key is Key => !!key);
-  const hasMap = segments.some((segment) => segment.map);
-  const needs: Array<[version: number, used: boolean]> = [
-    [2, keys.some((key) => key.iv)],
-    [3, segments.some((segment) => isValidDuration(segment.duration) && !Number.isInteger(segment.duration))],
-    [4, !!p.isIFrame || segments.some((segment) => segment.byterange)],
-    [5, keys.some((key) => key.format || key.formatVersion)],
-    [p.isIFrame ? 5 : 6, hasMap],
-    [8, segments.some((segment) => segment.gap)],
-    [9, p.skip > 0],
-  ];
-  return needs.reduce((highest, [version, used]) => used && version > highest ? version : highest, 1);
+  // one pass over the segments: this runs on every stitched response
+  let version = p.isIFrame ? 4 : 1;
+  const needs = (atLeast: number) => {
+    if (atLeast > version) version = atLeast;
+  };
+  const keyNeeds = (key: Key | null | undefined) => {
+    if (key?.iv) needs(2);
+    if (key?.format || key?.formatVersion) needs(5);
+  };
+  for (const segment of p.segments) {
+    keyNeeds(segment.key);
+    if (isValidDuration(segment.duration) && !Number.isInteger(segment.duration)) needs(3);
+    if (segment.byterange) needs(4);
+    if (segment.map) needs(p.isIFrame ? 5 : 6);
+    if (segment.gap) needs(8);
+  }
+  for (const segment of p.prefetchSegments) keyNeeds(segment.key);
+  if (p.skip > 0) needs(9);
+  return version;
 }
 
 /** EXT-X-TARGETDURATION for these segments: the longest EXTINF rounded to the nearest integer, at least 1. */

@@ -66,11 +66,26 @@ const audioFamilies: Record<string, string> = {
   'mp4a': 'aac', 'ac-3': 'ac3', 'ec-3': 'eac3', 'ac-4': 'ac4', 'opus': 'opus', 'flac': 'flac', 'fLaC': 'flac', 'mp3': 'mp3',
 };
 
+// a response ranks every ad variant for every content rendition: the few CODECS strings of a deployment are read once
+const knownCodecFamilies = new Map<string, CodecFamilies>();
+const knownCodecFamiliesLimit = 256;
+
 /** Codec families of a CODECS attribute: profiles differ freely inside a family, families never mix. */
 export function codecFamilies(codecs: string | undefined): CodecFamilies {
+  const key = codecs ?? '';
+  let families = knownCodecFamilies.get(key);
+  if (!families) {
+    families = readCodecFamilies(key);
+    if (knownCodecFamilies.size >= knownCodecFamiliesLimit) knownCodecFamilies.clear();
+    knownCodecFamilies.set(key, families);
+  }
+  return families;
+}
+
+function readCodecFamilies(codecs: string): CodecFamilies {
   let video: string | undefined;
   let audio: string | undefined;
-  for (const codec of (codecs ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '')) {
+  for (const codec of codecs.split(',').map((c) => c.trim()).filter((c) => c !== '')) {
     const fourcc = codec.split('.')[0];
     if (fourcc === 'mp4a' && codec.startsWith('mp4a.40.34')) audio ??= 'mp3';
     video ??= videoFamilies[fourcc];

@@ -116,15 +116,18 @@ export function spliceMediaPlaylist(content: MediaPlaylist, pods: AdPod[], optio
     }
     if (index === contentSegments.length) break;
     const segment = contentSegments[index];
-    const changes: Partial<Segment> = {};
-    if (ads) {
-      changes.discontinuity = true;
-      changes.markers = [...segment.markers, new SpliceInfo({ type: 'IN' })];
+    const retimed = timelineStart !== undefined && (index === 0 || segment.programDateTime !== undefined);
+    if (!ads && !retimed) {
+      output.push(segment); // most content segments: unchanged, not copied
+    } else {
+      const changes: Partial<Segment> = {};
+      if (ads) {
+        changes.discontinuity = true;
+        changes.markers = [...segment.markers, new SpliceInfo({ type: 'IN' })];
+      }
+      if (retimed) changes.programDateTime = output.length === 0 ? timelineStart : undefined; // one timeline: the stitched one
+      output.push(copyWith(segment, changes));
     }
-    if (timelineStart && (index === 0 || segment.programDateTime)) {
-      changes.programDateTime = output.length === 0 ? timelineStart : undefined; // one timeline: the stitched one
-    }
-    output.push(Object.keys(changes).length > 0 ? copyWith(segment, changes) : segment);
     contentTime += segment.duration;
     stitchedTime += segment.duration;
   }

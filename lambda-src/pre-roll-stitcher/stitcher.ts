@@ -92,7 +92,7 @@ interface AdAnalysis {
   readonly offersIFrames: boolean;
 }
 
-/** The segment containers of the content's renditions, by kind (the first rendition of a kind speaks for all). */
+/** The segment containers of the content's renditions, by kind (one rendition of a kind speaks for all, see {@link Stitcher.analyze}). */
 interface ContentContainers {
   readonly variant: SegmentContainer;
   readonly audio?: SegmentContainer;
@@ -103,7 +103,8 @@ interface ContentContainers {
 /** What every ad of one request is analysed against. */
 interface AdScope {
   readonly renditions: ContentRendition[];
-  readonly containers: ContentContainers;
+  /** Known once the first content rendition of each kind is loaded: ad playlists start loading before. */
+  readonly containers: Promise<ContentContainers>;
   /** The content renditions whose ad playlists this response needs, in this order. */
   readonly resolve: ContentRendition[];
   /** Whether this response needs to know if I-frame renditions can be offered. */
@@ -119,7 +120,6 @@ interface ContentAnalysis {
   readonly skippedBreaks: SkippedBreak[];
   readonly usableBreaks: AdBreakRequest[];
   readonly offerIFrames: boolean;
-  readonly containers: ContentContainers;
 }
 
 /** Why one ad playlist cannot be used. */
@@ -190,8 +190,9 @@ export class Stitcher {
       });
       return playlistResponse(announceInterstitials(content, pods), skippedBreaks);
     }
+    const contentMaster = this.loadMultivariant(spec.contentUri); // asked for first: the content's playlists are the longest chain
     const adMasters = this.loadAdMasters(spec); // ads load while the content does
-    const master = await this.loadMultivariant(spec.contentUri);
+    const master = await contentMaster;
     const target = findRendition(contentRenditions(master), renditionId);
     const [content, analysis] = await Promise.all([
       this.loadVod(target),
@@ -200,10 +201,9 @@ export class Stitcher {
     if (target.kind === 'iframe' && !analysis.offerIFrames) {
       throw StitchError.notFound(`rendition ${target.id} is not offered: an ad of this payload has no compatible I-frame rendition`);
     }
-    const container = containerOf(content);
     const pods: AdPod[] = groupPods(analysis.usableBreaks).map((pod) => ({
       positionMs: pod[0].positionMs,
-      ads: pod.map((adBreak) => this.clipFor(target, container, analysis, analysis.ads.get(adBreak.adUri)!, routing)),
+      ads: pod.map((adBreak) => this.clipFor(target, analysis.ads.get(adBreak.adUri)!, routing)),
     }));
     let length = serializedLengthAtLeast(content);
     for (const pod of pods) for (const ad of pod.ads) length += serializedLengthAtLeast(ad.playlist);
@@ -286,18 +286,20 @@ export class Stitcher {
     const renditions = contentRenditions(master);
     const variants = renditions.filter((r) => r.kind === 'variant');
     if (variants.length === 0) throw StitchError.badGateway(`content ${spec.contentUri} has no variant streams`);
-    const firstOf = (kind: RenditionKind) => renditions.find((r) => r.kind === kind);
-    // Renditions of one kind share a container (HLS authoring practice, checked on the multivariant route): the first speaks for all.
-    const [variant, audio, subtitles, iframe] = await Promise.all([
-      this.containerAt(variants[0]),
+    // Renditions of one kind share a container (HLS authoring practice, checked on the multivariant route): one speaks
+    // for all, the one this response splices when it is of that kind (it is loaded anyway), else the first.
+    const firstOf = (kind: RenditionKind) => request.resolve.find((r) => r.kind === kind) ?? renditions.find((r) => r.kind === kind);
+    const containers = Promise.all([
+      this.containerAt(firstOf('variant')!),
       this.containerOfFirst(firstOf('audio')),
       this.containerOfFirst(firstOf('subtitles')),
       request.withIFrames ? this.containerOfFirst(firstOf('iframe')) : undefined,
-    ]);
-    const scope: AdScope = { ...request, renditions, containers: { variant, audio, subtitles, iframe }, adShare: this.adShare(adMasters.size) };
+    ]).then(([variant, audio, subtitles, iframe]): ContentContainers => ({ variant, audio, subtitles, iframe }));
+    const scope: AdScope = { ...request, renditions, containers, adShare: this.adShare(adMasters.size) };
     const adUris = [...adMasters.keys()];
-    const analysed = await mapBounded(adUris, stitcherHandlerLimits.adLoadConcurrency,
-      async (adUri) => this.analyzeAd(adUri, await adMasters.get(adUri)!, scope));
+    // a content failure fails the request even when no ad waits for the containers
+    const [, analysed] = await Promise.all([containers, mapBounded(adUris, stitcherHandlerLimits.adLoadConcurrency,
+      async (adUri) => this.analyzeAd(adUri, await adMasters.get(adUri)!, scope))]);
     const ads = new Map(analysed.map((ad) => [ad.adUri, ad]));
     const skippedBreaks = spec.breaks.filter((b) => ads.get(b.adUri)!.unusableBecause).map((b) => {
       const ad = ads.get(b.adUri)!;
@@ -305,7 +307,7 @@ export class Stitcher {
     });
     const usableBreaks = spec.breaks.filter((b) => !ads.get(b.adUri)!.unusableBecause);
     const offerIFrames = request.withIFrames && firstOf('iframe') !== undefined && usableBreaks.every((b) => ads.get(b.adUri)!.offersIFrames);
-    return { master, renditions, ads, skippedBreaks, usableBreaks, offerIFrames, containers: scope.containers };
+    return { master, renditions, ads, skippedBreaks, usableBreaks, offerIFrames };
   }
 
   /**
@@ -325,14 +327,16 @@ export class Stitcher {
     } catch (error) {
       return unusableAd(adUri, reasonOf(error));
     }
-    const { containers } = scope;
+    // A multivariant ad's renditions are ranked without containers (theirs are not known before they load), so its
+    // playlists can start loading while the content's are; a media-playlist ad is loaded already, its container known.
+    const rankingContainers = offer.media ? await scope.containers : undefined;
     // every rendition, I-frames included whether asked about or not: what may load, and each playlist's share, is the same for all
-    const ranked = new Map(scope.renditions.map((rendition) => [rendition.id, rankedAdUris(rendition, containers, offer)]));
+    const ranked = new Map(scope.renditions.map((rendition) => [rendition.id, rankedAdUris(rendition, rankingContainers, offer)]));
     const ofKind = (kind: RenditionKind) => scope.renditions.filter((r) => r.kind === kind);
     const unfitVariant = ofKind('variant').find((v) => ranked.get(v.id)!.length === 0);
-    if (unfitVariant) return unusableAd(adUri, unfitReason(unfitVariant, containers), false);
+    if (unfitVariant) return unusableAd(adUri, unfitReason(unfitVariant, await scope.containers), false);
     const unfitAudio = ofKind('audio').find((a) => ranked.get(a.id)!.length === 0);
-    if (unfitAudio) return unusableAd(adUri, unfitReason(unfitAudio, containers), false);
+    if (unfitAudio) return unusableAd(adUri, unfitReason(unfitAudio, await scope.containers), false);
     const iframesFit = ofKind('iframe').every((i) => ranked.get(i.id)!.length > 0);
 
     // The ad playlists some rendition is matched to: at most these load, each within an equal part of half the ad's share.
@@ -342,19 +346,33 @@ export class Stitcher {
     const needed = matched(['variant', 'audio', 'subtitles']);
     const neededIFrames = iframesFit ? matched(['iframe']) : new Set<string>();
     const playlistShare = Math.floor(scope.adShare / 2 / Math.max(1, needed.size + neededIFrames.size));
-    const attempts = new Map<string, Promise<MediaPlaylist | AdPlaylistProblem>>();
-    const worked = new Set<string>();
-    const attempt = (uri: string, kind: RenditionKind) => {
-      const key = `${kind} ${uri}`;
-      let pending = attempts.get(key);
+    const loads = new Map<string, Promise<MediaPlaylist | AdPlaylistProblem>>();
+    const load = (uri: string) => {
+      let pending = loads.get(uri);
       if (!pending) {
-        pending = this.adPlaylist(adUri, uri, offer, playlistShare, containerOfKind(containers, kind));
-        attempts.set(key, pending);
+        pending = this.adPlaylist(adUri, uri, offer, playlistShare);
+        loads.set(uri, pending);
       }
       return pending;
     };
     /** A rendition's group: the ad playlists matched to some rendition of its kind that it accepts too, in its order of preference. */
     const groupOf = (rendition: ContentRendition) => ranked.get(rendition.id)!.filter((uri) => (rendition.kind === 'iframe' ? neededIFrames : needed).has(uri));
+    /** The content rendition whose ad playlist a rendition of this response splices (subtitles the ad has none of: the first variant's). */
+    const variants = ofKind('variant');
+    const spliced = (rendition: ContentRendition) => (rendition.kind === 'subtitles' && ranked.get(rendition.id)!.length === 0 ? variants[0] : rendition);
+    // the first choice of each rendition this response splices loads now, while the content's containers are found out
+    for (const rendition of scope.resolve.filter((r) => r.kind !== 'iframe')) {
+      const first = groupOf(spliced(rendition))[0];
+      if (first !== undefined) load(first).catch(() => undefined); // awaited below, unless the content fails first
+    }
+    const containers = await scope.containers;
+    const attempt = async (uri: string, kind: RenditionKind): Promise<MediaPlaylist | AdPlaylistProblem> => {
+      const outcome = await load(uri);
+      if ('reason' in outcome) return outcome;
+      const offered = containerOf(outcome);
+      return offered === containerOfKind(containers, kind) ? outcome : { reason: `${uri} uses ${offered} segments`, failed: false };
+    };
+    const worked = new Set<string>();
     /** The first playlist of a rendition's group that can be used, or every problem met. */
     const choose = async (rendition: ContentRendition): Promise<AdChoice | AdPlaylistProblem[]> => {
       const problems: AdPlaylistProblem[] = [];
@@ -372,13 +390,11 @@ export class Stitcher {
 
     // first the playlists this response splices, in each rendition's order of preference
     const choices = new Map<string, AdChoice>();
-    const variants = ofKind('variant');
     for (const rendition of scope.resolve.filter((r) => r.kind !== 'iframe')) {
       // subtitles the ad has none of are filled with empty segments timed like the ad's playlist for the first content variant
-      const gap = rendition.kind === 'subtitles' && ranked.get(rendition.id)!.length === 0;
-      const outcome = await choose(gap ? variants[0] : rendition);
-      if (!usable(outcome)) return groupUnusable(adUri, gap ? variants[0] : rendition, outcome, containers);
-      choices.set(rendition.id, { ...outcome, gap });
+      const outcome = await choose(spliced(rendition));
+      if (!usable(outcome)) return groupUnusable(adUri, spliced(rendition), outcome, containers);
+      choices.set(rendition.id, { ...outcome, gap: spliced(rendition) !== rendition });
     }
     // then the decision every response makes alike: each group has a playlist that works (one already found settles it)
     for (const rendition of [...variants, ...ofKind('audio'), ...ofKind('subtitles').filter((s) => ranked.get(s.id)!.length > 0)]) {
@@ -397,27 +413,17 @@ export class Stitcher {
     return { adUri, choices, failed: false, offersIFrames };
   }
 
-  /** One ad media playlist, loaded within `maxBytes` and checked against the content's container, or why it cannot be used. */
-  private async adPlaylist(
-    adUri: string, uri: string, offer: AdOffer, maxBytes: number, container: SegmentContainer,
-  ): Promise<MediaPlaylist | AdPlaylistProblem> {
-    let playlist: MediaPlaylist;
+  /** One ad media playlist, loaded within `maxBytes`, or why it failed. */
+  private async adPlaylist(adUri: string, uri: string, offer: AdOffer, maxBytes: number): Promise<MediaPlaylist | AdPlaylistProblem> {
     try {
-      playlist = offer.media ?? await this.loadMedia(uri, `ad ${adUri}`, maxBytes);
+      return offer.media ?? await this.loadMedia(uri, `ad ${adUri}`, maxBytes);
     } catch (error) {
       return { reason: reasonOf(error), failed: true };
     }
-    const offered = containerOf(playlist);
-    return offered === container ? playlist : { reason: `${uri} uses ${offered} segments`, failed: false };
   }
 
-  /** The ad's playlist for one content rendition, as the analysis chose it: nothing can fail here but the content. */
-  private clipFor(target: ContentRendition, container: SegmentContainer, analysis: ContentAnalysis, ad: AdAnalysis, routing: StitchRouting): AdClip {
-    const expected = containerOfKind(analysis.containers, target.kind);
-    if (container !== expected) {
-      throw StitchError.badGateway(`content rendition ${target.id} uses ${container} segments unlike the content's first ${target.kind} rendition`
-        + ` (${expected}): all renditions of a kind must share one container`);
-    }
+  /** The ad's playlist for one content rendition, as the analysis chose it. */
+  private clipFor(target: ContentRendition, ad: AdAnalysis, routing: StitchRouting): AdClip {
     const choice = ad.choices.get(target.id)!;
     return { adUri: ad.adUri, playlist: choice.gap ? gapPlaylist(choice.playlist, routing.emptyWebVttUri) : choice.playlist };
   }
@@ -546,8 +552,9 @@ function adOffer(adUri: string, ad: Playlist, checked: (media: MediaPlaylist) =>
 }
 
 /** The URIs of the ad playlists that fit a content rendition, best first. */
-function rankedAdUris(rendition: ContentRendition, containers: ContentContainers, offer: AdOffer): string[] {
-  const container = rendition.kind === 'variant' ? containers.variant : containers[rendition.kind]; // I-frames: known only when asked about
+function rankedAdUris(rendition: ContentRendition, containers: ContentContainers | undefined, offer: AdOffer): string[] {
+  // I-frames: known only when asked about; no containers: not held against any candidate
+  const container = containers && (rendition.kind === 'variant' ? containers.variant : containers[rendition.kind]);
   if (rendition.kind === 'variant' || rendition.kind === 'iframe') {
     return rankAdVariants(rendition.variant!, container, rendition.kind === 'iframe' ? offer.iframes : offer.variants).map((variant) => variant.uri);
   }

@@ -1,0 +1,12 @@
+import * as fs from 'fs';
+import * as hlsParser from 'hls-parser';
+import { parsePlainMediaPlaylist } from '../lambda-src/hls/plain-media';
+const text = fs.readFileSync('/tmp/sb/content.m3u8', 'utf8');
+hlsParser.setOptions({ strictMode: false, silent: true });
+const time = (name: string, f: () => unknown) => { for (let i = 0; i < 500; i++) f(); const t = process.hrtime.bigint(); for (let i = 0; i < 2000; i++) f(); console.log(name, (Number(process.hrtime.bigint() - t) / 1e6 / 2000).toFixed(3), 'ms'); };
+time('plain parse', () => parsePlainMediaPlaylist(text));
+time('hls-parser parse', () => hlsParser.parse(text));
+time('segments only', () => { const a = []; for (let i = 0; i < 900; i++) { const s = new hlsParser.types.Segment({ uri: 'x', mediaSequenceNumber: i, discontinuitySequence: 0 }); s.duration = 2; s.title = ''; Object.assign(s, { key: null, map: null }); a.push(s); } return a; });
+time('segments direct', () => { const a = []; for (let i = 0; i < 900; i++) { const s = new hlsParser.types.Segment({ uri: 'x', mediaSequenceNumber: i, discontinuitySequence: 0, duration: 2, title: '' }); (s as any).key = null; (s as any).map = null; a.push(s); } return a; });
+time('plain parse', () => parsePlainMediaPlaylist(text));
+time('hls-parser parse', () => hlsParser.parse(text));
