@@ -133,7 +133,7 @@ function writeParts(lines: string[], parts: PartialSegment[]): boolean {
 }
 
 /** An EXT-X-KEY line. */
-export function keyLine(key: Key): string {
+function keyLine(key: Key): string {
   const attributes = [`METHOD=${key.method}`];
   if (key.uri) attributes.push(`URI="${key.uri}"`);
   // hls-parser types the IV as ArrayBuffer but parses it into a Uint8Array
@@ -144,7 +144,7 @@ export function keyLine(key: Key): string {
 }
 
 /** An EXT-X-MAP line. */
-export function mapLine(map: MediaInitializationSection): string {
+function mapLine(map: MediaInitializationSection): string {
   return `#EXT-X-MAP:URI="${map.uri}"${map.byterange ? `,BYTERANGE="${map.byterange.length}@${map.byterange.offset}"` : ''}`;
 }
 

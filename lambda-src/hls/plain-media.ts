@@ -1,4 +1,5 @@
 import * as hlsParser from 'hls-parser';
+import { isDecimal } from './validate';
 
 /*
  * The playlists packagers write for VOD (MediaLive, MediaConvert, ffmpeg, Shaka, Bento4, Wowza) are mostly a
@@ -119,19 +120,6 @@ export function parsePlainMediaPlaylist(
   if (!started || duration !== undefined || discontinuity || map || playlist.segments.length === 0) return undefined;
   playlist.source = text;
   return playlist;
-}
-
-/** RFC 8216 4.2 decimal-floating-point or decimal-integer: digits and at most one dot, at least one digit, no sign or exponent. */
-function isDecimal(text: string): boolean {
-  let digits = 0;
-  let dots = 0;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code >= 48 && code <= 57) digits++;
-    else if (code === 46 && dots === 0) dots++;
-    else return false;
-  }
-  return digits > 0;
 }
 
 /** Reads one header tag into the playlist; false when it is not one this reader knows, or repeats one. */

@@ -93,8 +93,18 @@ export function targetDurationFor(segments: ReadonlyArray<Pick<Segment, 'duratio
   return longest;
 }
 
-// RFC 8216 4.2 decimal-floating-point / decimal-integer: digits and one dot, no sign, no exponent.
-const DECIMAL = /^(\d+\.?\d*|\.\d+)$/;
+/** RFC 8216 4.2 decimal-floating-point or decimal-integer: digits and at most one dot, at least one digit, no sign or exponent. */
+export function isDecimal(text: string): boolean {
+  let digits = 0;
+  let dots = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 48 && code <= 57) digits++;
+    else if (code === 46 && dots === 0) dots++;
+    else return false;
+  }
+  return digits > 0;
+}
 
 /**
  * The first reason the text of a media playlist cannot be stitched, read line by line before parsing
@@ -118,7 +128,7 @@ export function mediaPlaylistTextProblem(text: string, maxSegmentDurationSeconds
     } else if (line.startsWith('#EXTINF:')) { // the most frequent tag first: this runs over every line of every playlist
       const comma = line.indexOf(',');
       const value = line.slice('#EXTINF:'.length, comma === -1 ? line.length : comma).trim();
-      if (!DECIMAL.test(value)) {
+      if (!isDecimal(value)) {
         return `segment ${segment} has EXTINF ${shorten(value) || '(empty)'}; RFC 8216 4.3.2.1 requires a non-negative decimal number of seconds`;
       }
       if (Number(value) > maxSegmentDurationSeconds) {

@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import * as hlsParser from 'hls-parser';
+import { withHlsParserLenient } from './hls-parser-lenient';
 import { Key, MediaInitializationSection, MediaPlaylist, parsePlaylist, Segment, serializePlaylist } from '../../lambda-src/hls';
 import { copyWith } from '../../lambda-src/hls/copy';
 import { writeMediaPlaylist } from '../../lambda-src/hls/media-writer';
@@ -31,13 +32,7 @@ function reference(p: MediaPlaylist): string {
     if (segment.map && !emitted.some((line) => line.startsWith('#EXT-X-MAP:'))) missing.push(oldMapLine(segment.map));
     if (missing.length > 0) lines.splice(start + 1, 0, ...missing); // right after #EXT-X-DISCONTINUITY
   };
-  const previous = hlsParser.getOptions();
-  hlsParser.setOptions({ strictMode: false, silent: true });
-  try {
-    return hlsParser.stringify(copyWith(p, { segments }), { segmentProcessor: redeclare });
-  } finally {
-    hlsParser.setOptions({ strictMode: previous.strictMode, silent: previous.silent });
-  }
+  return withHlsParserLenient(() => hlsParser.stringify(copyWith(p, { segments }), { segmentProcessor: redeclare }));
 }
 
 /** The key line the project wrote before it had its own writer. */
@@ -57,13 +52,7 @@ function oldMapLine(map: MediaInitializationSection): string {
 
 /** hls-parser's own reading, so that values the project refuses to parse (EXTINF:1e-7) are written too. */
 function hlsParserLenient(text: string): MediaPlaylist {
-  const previous = hlsParser.getOptions();
-  hlsParser.setOptions({ strictMode: false, silent: true });
-  try {
-    return hlsParser.parse(text) as MediaPlaylist;
-  } finally {
-    hlsParser.setOptions({ strictMode: previous.strictMode, silent: previous.silent });
-  }
+  return withHlsParserLenient(() => hlsParser.parse(text) as MediaPlaylist);
 }
 
 const segmentTag = fc.constantFrom(

@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import * as hlsParser from 'hls-parser';
+import { withHlsParserLenient } from './hls-parser-lenient';
 import { mediaPlaylistTextProblem, parsePlaylist } from '../../lambda-src/hls';
 import { parsePlainMediaPlaylist } from '../../lambda-src/hls/plain-media';
 
@@ -10,13 +11,7 @@ import { parsePlainMediaPlaylist } from '../../lambda-src/hls/plain-media';
  */
 
 function hlsParserLenient(text: string): unknown {
-  const previous = hlsParser.getOptions();
-  hlsParser.setOptions({ strictMode: false, silent: true });
-  try {
-    return hlsParser.parse(text);
-  } finally {
-    hlsParser.setOptions({ strictMode: previous.strictMode, silent: previous.silent });
-  }
+  return withHlsParserLenient(() => hlsParser.parse(text));
 }
 
 const duration = fc.oneof(
