@@ -106,6 +106,20 @@ export const noRetryHlsConfig = {
   },
 };
 
+/**
+ * Playlist loading for redundant-stream failover tests: a 4xx fails over to the other pipeline at once (hls.js never
+ * retries a 4xx: `retryForHttpStatus` in its error-helper), while a 5xx or a timeout, which on a loaded machine is the
+ * loopback origin dropping a connection, is retried twice, so only the guard's 404 makes the player leave a pipeline.
+ */
+export const failoverPlaylistLoadPolicy = {
+  default: {
+    maxTimeToFirstByteMs: 4000,
+    maxLoadTimeMs: 8000,
+    timeoutRetry: { maxNumRetry: 2, retryDelayMs: 0, maxRetryDelayMs: 0 },
+    errorRetry: { maxNumRetry: 2, retryDelayMs: 250, maxRetryDelayMs: 500 },
+  },
+};
+
 const playerPage = `<!doctype html>
 <html><head><meta charset="utf-8"><title>player</title><link rel="icon" href="data:,"></head>
 <body><video id="video" muted playsinline width="320" height="180"></video>

@@ -24,7 +24,7 @@ import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-fun
 import { CdnBehavior, CdnRequestRecord, CdnStandIn, startCdnStandIn } from '../harness/cdn-stand-in';
 import { loadCloudFrontFunction } from '../harness/cloudfront-function';
 import { standInBehaviors } from '../harness/cloudfront-template';
-import { HlsPlayer, PlaybackResult } from '../harness/hls-player';
+import { failoverPlaylistLoadPolicy, HlsPlayer, PlaybackResult } from '../harness/hls-player';
 import { KeyValueStoreStandIn, startKeyValueStore } from '../harness/key-value-store';
 import { LoopbackS3, startS3 } from '../harness/s3';
 import { describeWithTools } from '../harness/tools';
@@ -143,6 +143,30 @@ function channelLayout(template: Template): ChannelLayout {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** What the CDN and the player saw, in ms from `zero`: for a failure message, so a real-time failure explains itself. */
+function timeline(zero: number, requests: readonly CdnRequestRecord[], result: PlaybackResult, heartbeats: Record<string, string>): string {
+  const at = (ms: number) => `${ms - zero >= 0 ? '+' : ''}${ms - zero}`;
+  const playlists = requests.filter((request) => request.path.endsWith('.m3u8') || request.status >= 400).map((request) =>
+    `${at(request.time)} ${request.status} ${request.cache} ${request.path}${request.headers[stalePlaylistHeader] ? ` (${request.headers[stalePlaylistHeader]})` : ''}`);
+  const errors = result.errors.map((error) => `${error.fatal ? 'fatal ' : ''}${error.details} ${error.code ?? ''} ${error.url ?? ''} ${error.reason ?? ''}`);
+  const pipelines = [...new Set(result.fragments.map((fragment) => new URL(fragment.url).pathname.split('_')[0]))];
+  return [
+    `player: ${result.outcome} at ${result.currentTime.toFixed(1)} s after ${result.wallSeconds.toFixed(1)} s; fragments from ${pipelines.join(', ') || 'nowhere'}`,
+    `last heartbeats: ${Object.entries(heartbeats).map(([key, value]) => `${key} ${at(Number(value))}`).join(', ')}`,
+    'CDN playlist requests and errors (arrival, status, cache):', ...playlists,
+    'player errors:', ...errors,
+  ].join('\n');
+}
+
+/** Runs `assertions`; a failure's message gets `explain()` appended. */
+function explained(assertions: () => void, explain: () => string): void {
+  try {
+    assertions();
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n\nms from the pipeline's stop:\n${explain()}`);
+  }
+}
+
 describeWithTools(['ffmpeg', 'chromium'], 'LiveOttPipeline S3 packaging: MediaLive HLS-to-S3 layout -> s3rver -> CDN + guard -> hls.js, across a pipeline failure', () => {
   const { template, pipeline, stack } = synthesize();
   const layout = channelLayout(template);
@@ -164,19 +188,13 @@ describeWithTools(['ffmpeg', 'chromium'], 'LiveOttPipeline S3 packaging: MediaLi
 
   /**
    * hls.js at its default live delay, started a quarter second after the point liveSync would pick (the first window
-   * spans [0, window x TD)), so the stall measurement knows where playback began; a playlist 404 fails over at once.
+   * spans [0, window x TD)), so the stall measurement knows where playback began; a playlist 404 fails over at once and
+   * an origin hiccup (a 5xx or a timeout) is retried, so only the guard makes the player leave pipeline 0.
    */
   const hlsConfig = {
     liveSyncDurationCount: LIVE_SYNC_SEGMENTS,
     startPosition: (windowSegments - LIVE_SYNC_SEGMENTS) * SEGMENT_SECONDS + 0.25,
-    playlistLoadPolicy: {
-      default: {
-        maxTimeToFirstByteMs: 4000,
-        maxLoadTimeMs: 8000,
-        timeoutRetry: null,
-        errorRetry: { maxNumRetry: 0, retryDelayMs: 0, maxRetryDelayMs: 0 },
-      },
-    },
+    playlistLoadPolicy: failoverPlaylistLoadPolicy,
   };
 
   beforeAll(async () => {
@@ -286,64 +304,66 @@ describeWithTools(['ffmpeg', 'chromium'], 'LiveOttPipeline S3 packaging: MediaLi
     const pipeline0 = new RegExp(`^/${PREFIX}${pipelineBaseFilename(BASE, 0)}-`);
     const pipeline1 = `/${PREFIX}${pipelineBaseFilename(BASE, 1)}-`;
 
-    // the CDN: the guard's 404s, for pipeline 0's child manifests only, only after it stopped, within threshold + TTL + a reload
-    const notFound = requests.filter((request) => request.status >= 400 && request.status < 500);
-    expect(notFound.length).toBeGreaterThan(0);
-    expect(notFound.every((request) => pipeline0.test(request.path) && request.path.endsWith('.m3u8') && request.status === 404 && request.time > stoppedAt)).toBe(true);
-    expect(notFound.every((request) => new RegExp('^age=\\d+s$').test(request.headers[stalePlaylistHeader]) && request.headers['cache-control'] === 'no-store')).toBe(true);
-    const detectionMs = notFound[0].finishedAt - stoppedAt;
-    // each rendition's child manifest is written on its own segment boundary, so the one that turned 404 may predate the
-    // write that triggered the stop: age counts from its own last write. S3 stamps the object after the request
-    // arrived, and Last-Modified drops the milliseconds: never before threshold - 1 s
-    const notFoundKey = decodeURIComponent(notFound[0].path.slice(1));
-    const lastWrite = medialive.writes.filter((write) => write.method === 'PUT' && write.key === notFoundKey).at(-1)!;
-    const sinceLastWriteMs = notFound[0].finishedAt - lastWrite.startedAt;
-    expect(sinceLastWriteMs).toBeGreaterThan(staleAfterMs - 1000);
-    expect(detectionMs).toBeLessThanOrEqual(staleAfterMs + 2 * TD_MS);
+    explained(() => {
+      // the CDN: the guard's 404s, for pipeline 0's child manifests only, only after it stopped, within threshold + TTL + a reload
+      const notFound = requests.filter((request) => request.status >= 400 && request.status < 500);
+      expect(notFound.length).toBeGreaterThan(0);
+      expect(notFound.every((request) => pipeline0.test(request.path) && request.path.endsWith('.m3u8') && request.status === 404 && request.time > stoppedAt)).toBe(true);
+      expect(notFound.every((request) => new RegExp('^age=\\d+s$').test(request.headers[stalePlaylistHeader]) && request.headers['cache-control'] === 'no-store')).toBe(true);
+      const detectionMs = notFound[0].finishedAt - stoppedAt;
+      // each rendition's child manifest is written on its own segment boundary, so the one that turned 404 may predate the
+      // write that triggered the stop: age counts from its own last write. S3 stamps the object after the request
+      // arrived, and Last-Modified drops the milliseconds: never before threshold - 1 s
+      const notFoundKey = decodeURIComponent(notFound[0].path.slice(1));
+      const lastWrite = medialive.writes.filter((write) => write.method === 'PUT' && write.key === notFoundKey).at(-1)!;
+      const sinceLastWriteMs = notFound[0].finishedAt - lastWrite.startedAt;
+      expect(sinceLastWriteMs).toBeGreaterThan(staleAfterMs - 1000);
+      expect(detectionMs).toBeLessThanOrEqual(staleAfterMs + 2 * TD_MS);
 
-    // the player: never fatal, still live at the end, its network errors only pipeline 0's 404s
-    expect(result.outcome).toBe('timeout');
-    expect(result.errors.filter((error) => error.fatal)).toEqual([]);
-    const networkErrors = result.errors.filter((error) => error.type === 'networkError' && (error.code ?? 0) >= 400 && (error.code ?? 0) < 500);
-    expect(networkErrors.every((error) => error.code === 404 && pipeline0.test(new URL(error.url ?? 'http://x/').pathname))).toBe(true);
+      // the player: never fatal, still live at the end, its network errors only pipeline 0's 404s
+      expect(result.outcome).toBe('timeout');
+      expect(result.errors.filter((error) => error.fatal)).toEqual([]);
+      const networkErrors = result.errors.filter((error) => error.type === 'networkError' && (error.code ?? 0) >= 400 && (error.code ?? 0) < 500);
+      expect(networkErrors.every((error) => error.code === 404 && pipeline0.test(new URL(error.url ?? 'http://x/').pathname))).toBe(true);
 
-    // continuity: pipeline 0's segments, then pipeline 1's, and playback past the detection by several segments
-    const switchedAt = result.fragments.findIndex((fragment) => new URL(fragment.url).pathname.startsWith(pipeline1));
-    expect(switchedAt).toBeGreaterThan(0);
-    expect(result.fragments.slice(0, switchedAt).every((fragment) => pipeline0.test(new URL(fragment.url).pathname))).toBe(true);
-    expect(result.fragments.slice(switchedAt).every((fragment) => new URL(fragment.url).pathname.startsWith(pipeline1))).toBe(true);
-    expect(result.fragments.length - switchedAt).toBeGreaterThanOrEqual(3);
-    // wallSeconds counts from loadSource, which precedes the main manifest request: this end is never early
-    const snapshotAt = requests.find((request) => request.path === playbackPath())!.time + result.wallSeconds * 1000;
-    expect(snapshotAt - notFound[0].finishedAt).toBeGreaterThan(3 * TD_MS);
-    // pipeline 1's segments line up with pipeline 0's by program date time: no jump back or ahead by a segment or more
-    const [before, after] = [result.fragments[switchedAt - 1], result.fragments[switchedAt]];
-    expect(Math.abs(after.programDateTime! - (before.programDateTime! + before.duration * 1000))).toBeLessThan(TD_MS);
+      // continuity: pipeline 0's segments, then pipeline 1's, and playback past the detection by several segments
+      const switchedAt = result.fragments.findIndex((fragment) => new URL(fragment.url).pathname.startsWith(pipeline1));
+      expect(switchedAt).toBeGreaterThan(0);
+      expect(result.fragments.slice(0, switchedAt).every((fragment) => pipeline0.test(new URL(fragment.url).pathname))).toBe(true);
+      expect(result.fragments.slice(switchedAt).every((fragment) => new URL(fragment.url).pathname.startsWith(pipeline1))).toBe(true);
+      expect(result.fragments.length - switchedAt).toBeGreaterThanOrEqual(3);
+      // wallSeconds counts from loadSource, which precedes the main manifest request: this end is never early
+      const snapshotAt = requests.find((request) => request.path === playbackPath())!.time + result.wallSeconds * 1000;
+      expect(snapshotAt - notFound[0].finishedAt).toBeGreaterThan(3 * TD_MS);
+      // pipeline 1's segments line up with pipeline 0's by program date time: no jump back or ahead by a segment or more
+      const [before, after] = [result.fragments[switchedAt - 1], result.fragments[switchedAt]];
+      expect(Math.abs(after.programDateTime! - (before.programDateTime! + before.duration * 1000))).toBeLessThan(TD_MS);
 
-    // the stall: wall time the playhead stood still from the first segment's arrival to the end (start-up included),
-    // counting media the player skipped over (a hole between two played segments) as not played
-    expect(result.fragments[0].start).toBe((windowSegments - LIVE_SYNC_SEGMENTS) * SEGMENT_SECONDS);
-    const firstSegment = requests.find((request) => request.path.endsWith('.ts'))!;
-    const skippedMs = result.fragments.slice(1).reduce((sum, fragment, index) => {
-      const previous = result.fragments[index];
-      return sum + Math.max(0, fragment.start - (previous.start + previous.duration)) * 1000;
-    }, 0);
-    const stallMs = snapshotAt - firstSegment.finishedAt - ((result.currentTime - hlsConfig.startPosition) * 1000 - skippedMs);
-    expect(stallMs).toBeLessThanOrEqual(3 * TD_MS);
-    Object.assign(measured, {
-      staleAfterMs,
-      detectionAfterStopMs: detectionMs,
-      detectionAfterLastWriteMs: sinceLastWriteMs,
-      stallUpperBoundMs: Math.round(stallMs),
-      playedAfterDetectionMs: snapshotAt - notFound[0].finishedAt,
-      nonFatalErrors: result.errors.length,
-      standInErrors: medialive.errors.length,
-    });
-    expect(marker.errors).toEqual([]);
-    expect(medialive.errors).toEqual([]);
-    // the encoders pruned old segments, as MediaLive's live mode does, and never a playlist (the channel role may not)
-    const deletes = medialive.writes.filter((write) => write.method === 'DELETE');
-    expect(deletes.length).toBeGreaterThan(0);
-    expect(deletes.every((write) => write.key.endsWith('.ts'))).toBe(true);
+      // the stall: wall time the playhead stood still from the first segment's arrival to the end (start-up included),
+      // counting media the player skipped over (a hole between two played segments) as not played
+      expect(result.fragments[0].start).toBe((windowSegments - LIVE_SYNC_SEGMENTS) * SEGMENT_SECONDS);
+      const firstSegment = requests.find((request) => request.path.endsWith('.ts'))!;
+      const skippedMs = result.fragments.slice(1).reduce((sum, fragment, index) => {
+        const previous = result.fragments[index];
+        return sum + Math.max(0, fragment.start - (previous.start + previous.duration)) * 1000;
+      }, 0);
+      const stallMs = snapshotAt - firstSegment.finishedAt - ((result.currentTime - hlsConfig.startPosition) * 1000 - skippedMs);
+      expect(stallMs).toBeLessThanOrEqual(3 * TD_MS);
+      Object.assign(measured, {
+        staleAfterMs,
+        detectionAfterStopMs: detectionMs,
+        detectionAfterLastWriteMs: sinceLastWriteMs,
+        stallUpperBoundMs: Math.round(stallMs),
+        playedAfterDetectionMs: snapshotAt - notFound[0].finishedAt,
+        nonFatalErrors: result.errors.length,
+        standInErrors: medialive.errors.length,
+      });
+      expect(marker.errors).toEqual([]);
+      expect(medialive.errors).toEqual([]);
+      // the encoders pruned old segments, as MediaLive's live mode does, and never a playlist (the channel role may not)
+      const deletes = medialive.writes.filter((write) => write.method === 'DELETE');
+      expect(deletes.length).toBeGreaterThan(0);
+      expect(deletes.every((write) => write.key.endsWith('.ts'))).toBe(true);
+    }, () => timeline(stoppedAt, requests, result, kvs.data));
   }, 90_000);
 });

@@ -18,7 +18,7 @@ import { renderEdgeGuardFunction } from '../../src/stale-playlist-guard/edge-fun
 import { CdnRequestRecord, CdnStandIn, startCdnStandIn } from '../harness/cdn-stand-in';
 import { loadCloudFrontFunction } from '../harness/cloudfront-function';
 import { hlsFixtureFormat, hlsFixtures } from '../harness/hls-fixtures';
-import { HlsPlayer, PlaybackResult } from '../harness/hls-player';
+import { failoverPlaylistLoadPolicy, HlsPlayer, PlaybackResult } from '../harness/hls-player';
 import { KeyValueStoreStandIn, startKeyValueStore } from '../harness/key-value-store';
 import { LiveEncoder, streamInfByRendition } from '../harness/live-encoder';
 import { LoopbackS3, startS3 } from '../harness/s3';
@@ -48,19 +48,12 @@ const RECOVERY_POLL_BOUND_MS = 12_000;
  * so the stall measurement knows it exactly. The first window a player loads spans [0, 4 x TD) of its timeline,
  * so liveSync would start at about 2 x TD; this starts a quarter second later (slightly less buffer, a harsher
  * test), because exactly on the boundary the video buffer begins a few ms late and hls.js reports a
- * bufferSeekOverHole. A playlist 404 fails over at once (no retries), as the guard intends.
+ * bufferSeekOverHole. A playlist 404 fails over at once, as the guard intends; an origin hiccup is retried.
  */
 const hlsConfig = {
   liveSyncDurationCount: 2,
   startPosition: (WINDOW_SEGMENTS - 2) * TD_MS / 1000 + 0.25,
-  playlistLoadPolicy: {
-    default: {
-      maxTimeToFirstByteMs: 4000,
-      maxLoadTimeMs: 8000,
-      timeoutRetry: null,
-      errorRetry: { maxNumRetry: 0, retryDelayMs: 0, maxRetryDelayMs: 0 },
-    },
-  },
+  playlistLoadPolicy: failoverPlaylistLoadPolicy,
 };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
