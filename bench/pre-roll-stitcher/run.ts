@@ -53,7 +53,13 @@ function parseArguments(args: string[]): BenchOptions {
   let warmUpRequests = defaultWarmUpRequests;
   for (let index = 0; index < args.length; index++) {
     const value = args[index + 1] ?? '';
-    if (args[index] === '--shape') {names.push(value);} else if (args[index] === '--origin-latency-ms' && /^\d{1,4}$/.test(value)) {originLatencyMs = Number(value);} else if (args[index] === '--warm-up-requests' && /^\d{1,4}$/.test(value)) {warmUpRequests = Number(value);} else {
+    if (args[index] === '--shape') {
+      names.push(value);
+    } else if (args[index] === '--origin-latency-ms' && /^\d{1,4}$/.test(value)) {
+      originLatencyMs = Number(value);
+    } else if (args[index] === '--warm-up-requests' && /^\d{1,4}$/.test(value)) {
+      warmUpRequests = Number(value);
+    } else {
       throw new Error(`unexpected argument ${args[index]}: use --shape <${Object.keys(benchShapes).join('|')}>, --origin-latency-ms <0-9999>`
         + ' and --warm-up-requests <0-9999>');
     }

@@ -52,7 +52,9 @@ export function writeMediaPlaylist(p: MediaPlaylist): string {
     const segment = segments[index];
     let marker: 'OUT' | 'IN' | undefined;
     let key = segment.key;
-    if (key) {encrypted = key.method !== 'NONE';} else if (encrypted) {
+    if (key) {
+      encrypted = key.method !== 'NONE';
+    } else if (encrypted) {
       key = { method: 'NONE' } as Key;
       encrypted = false;
     }

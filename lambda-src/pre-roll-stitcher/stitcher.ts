@@ -392,9 +392,10 @@ export class Stitcher {
     const choices = new Map<string, AdChoice>();
     for (const rendition of scope.resolve.filter((r) => r.kind !== 'iframe')) {
       // subtitles the ad has none of are filled with empty segments timed like the ad's playlist for the first content variant
-      const outcome = await choose(spliced(rendition));
-      if (!usable(outcome)) return groupUnusable(adUri, spliced(rendition), outcome, containers);
-      choices.set(rendition.id, { ...outcome, gap: spliced(rendition) !== rendition });
+      const source = spliced(rendition);
+      const outcome = await choose(source);
+      if (!usable(outcome)) return groupUnusable(adUri, source, outcome, containers);
+      choices.set(rendition.id, { ...outcome, gap: source !== rendition });
     }
     // then the decision every response makes alike: each group has a playlist that works (one already found settles it)
     for (const rendition of [...variants, ...ofKind('audio'), ...ofKind('subtitles').filter((s) => ranked.get(s.id)!.length > 0)]) {
